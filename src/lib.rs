@@ -1,0 +1,2 @@
+//! trackvault: lossless Spotify library backup, enrichment with universal identifiers, and
+//! importer-ready exports. The binary (`src/main.rs`) is a thin shell over this library.
