@@ -1,0 +1,215 @@
+//! Command-line definitions (clap derive): commands, flags and the environment variables they
+//! read. Nothing here does work; `config.rs` turns these into resolved [`crate::config::Settings`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub const ENV_CLIENT_ID: &str = "SPOTIFY_CLIENT_ID";
+pub const ENV_ACCESS_TOKEN: &str = "TRACKVAULT_ACCESS_TOKEN";
+pub const ENV_CONFIG_DIR: &str = "TRACKVAULT_CONFIG_DIR";
+pub const ENV_ARCHIVE: &str = "TRACKVAULT_ARCHIVE";
+pub const ENV_SPOTIFY_API_URL: &str = "TRACKVAULT_SPOTIFY_API_URL";
+pub const ENV_SPOTIFY_ACCOUNTS_URL: &str = "TRACKVAULT_SPOTIFY_ACCOUNTS_URL";
+pub const ENV_MUSICBRAINZ_URL: &str = "TRACKVAULT_MUSICBRAINZ_URL";
+pub const ENV_MUSICBRAINZ_RATE: &str = "TRACKVAULT_MUSICBRAINZ_RATE";
+pub const ENV_CONTACT: &str = "TRACKVAULT_CONTACT";
+pub const ENV_SPOTIFY_INTERVAL_MS: &str = "TRACKVAULT_SPOTIFY_INTERVAL_MS";
+pub const ENV_MAX_WAIT: &str = "TRACKVAULT_MAX_WAIT_SECS";
+
+pub const DEFAULT_SPOTIFY_API_URL: &str = "https://api.spotify.com/v1";
+pub const DEFAULT_SPOTIFY_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
+pub const DEFAULT_MUSICBRAINZ_URL: &str = "https://musicbrainz.org/ws/2";
+pub const DEFAULT_ARCHIVE: &str = "./spotify-archive";
+pub const DEFAULT_CONTACT: &str = "https://github.com/trackvault/trackvault";
+
+/// Back up your Spotify library losslessly, attach ISRCs and MusicBrainz IDs, and export
+/// files that migration tools accept.
+#[derive(Debug, Parser)]
+#[command(name = "trackvault", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Archive root directory.
+    #[arg(long, global = true, env = ENV_ARCHIVE, default_value = DEFAULT_ARCHIVE)]
+    pub archive: PathBuf,
+    /// Where `login` keeps its token file.
+    #[arg(long, global = true, env = ENV_CONFIG_DIR)]
+    pub config_dir: Option<PathBuf>,
+    /// Spotify Web API base URL.
+    #[arg(long, global = true, env = ENV_SPOTIFY_API_URL, default_value = DEFAULT_SPOTIFY_API_URL, hide_default_value = true)]
+    pub spotify_api_url: String,
+    /// Spotify accounts base URL (`/authorize`, `/api/token`).
+    #[arg(long, global = true, env = ENV_SPOTIFY_ACCOUNTS_URL, default_value = DEFAULT_SPOTIFY_ACCOUNTS_URL, hide_default_value = true)]
+    pub spotify_accounts_url: String,
+    /// Minimum milliseconds between Spotify requests.
+    #[arg(long, global = true, env = ENV_SPOTIFY_INTERVAL_MS, default_value_t = 350)]
+    pub spotify_interval_ms: u64,
+    /// A Retry-After longer than this many seconds pauses the backup (exit 75) instead of waiting.
+    #[arg(long, global = true, env = ENV_MAX_WAIT, default_value_t = 120)]
+    pub max_wait_secs: u64,
+    /// MusicBrainz WS/2 base URL (a local mirror works).
+    #[arg(long, global = true, env = ENV_MUSICBRAINZ_URL, default_value = DEFAULT_MUSICBRAINZ_URL, hide_default_value = true)]
+    pub musicbrainz_url: String,
+    /// MusicBrainz requests per second (above 1 is refused for musicbrainz.org).
+    #[arg(long, global = true, env = ENV_MUSICBRAINZ_RATE, default_value_t = 1.0)]
+    pub musicbrainz_rate: f64,
+    /// Contact (URL or email) put in the MusicBrainz User-Agent.
+    #[arg(long, global = true, env = ENV_CONTACT, default_value = DEFAULT_CONTACT, hide_default_value = true)]
+    pub contact: String,
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline on a bundled sample library: no account, no network.
+    Demo(DemoArgs),
+    /// Log in to Spotify (Authorization Code with PKCE) and store the token.
+    Login(LoginArgs),
+    /// Forget the stored Spotify token.
+    Logout,
+    /// Fetch the library into a new snapshot, then enrich and export it.
+    Backup(BackupArgs),
+    /// Attach ISRCs and MusicBrainz IDs to a snapshot.
+    Enrich(EnrichArgs),
+    /// Write a snapshot in importer-ready formats.
+    Export(ExportArgs),
+    /// Re-hash a snapshot's objects and check its counts.
+    Verify(VerifyArgs),
+    /// List complete snapshots with their counts.
+    Snapshots,
+    /// Show what changed between two snapshots.
+    Diff(DiffArgs),
+    /// A playlist's history across all snapshots.
+    Log(LogArgs),
+    /// Remove old snapshots and the objects only they referenced.
+    Prune(PruneArgs),
+    /// Turn Spotify's "Download your data" zip (or folder) into a snapshot.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write the demo archive into (default: a new temporary folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your Spotify app's client id.
+    #[arg(long, env = ENV_CLIENT_ID)]
+    pub client_id: Option<String>,
+    /// Print the authorize URL but do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Callback port on 127.0.0.1 (default: any free port).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Give up waiting for the browser after this many seconds.
+    #[arg(long, default_value_t = 300)]
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Skip the enrichment stage.
+    #[arg(long)]
+    pub no_enrich: bool,
+    /// Skip the export stage.
+    #[arg(long)]
+    pub no_export: bool,
+    /// Refetch everything, ignoring what the previous snapshot already has.
+    #[arg(long)]
+    pub full: bool,
+    /// Your Spotify app's client id (for refreshing the stored login).
+    #[arg(long, env = ENV_CLIENT_ID)]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnrichArgs {
+    /// Snapshot id or prefix (default: latest).
+    pub snapshot: Option<String>,
+    /// Ignore cached lookups.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Overrides file: Spotify track id → recording MBID or "none".
+    #[arg(long)]
+    pub overrides: Option<PathBuf>,
+    /// Write unmatched and low-confidence tracks with their best candidates to this CSV.
+    #[arg(long)]
+    pub review: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Snapshot id or prefix (default: latest).
+    pub snapshot: Option<String>,
+    /// Comma-separated formats (soundiiz, tunemymusic, exportify, xspf, jspf, listenbrainz, m3u8, txt, json); default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub format: Vec<String>,
+    /// Output directory (default: the snapshot's exports/ folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Split CSV files into parts of at most N rows (Soundiiz free plan: 200).
+    #[arg(long)]
+    pub split: Option<usize>,
+    /// Extra CSV layout(s) described in TOML (see mappings/).
+    #[arg(long)]
+    pub mapping: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Snapshot id or prefix (default: latest); `--all` checks every snapshot.
+    pub snapshot: Option<String>,
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Older snapshot (default: the second newest).
+    pub old: Option<String>,
+    /// Newer snapshot (default: the newest).
+    pub new: Option<String>,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Playlist name or id.
+    pub playlist: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Keep the newest snapshot of each of the last N days.
+    #[arg(long, default_value_t = 7)]
+    pub keep_daily: usize,
+    /// Keep the newest snapshot of each of the last M months.
+    #[arg(long, default_value_t = 12)]
+    pub keep_monthly: usize,
+    /// Show what would be removed without removing it.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The data-download zip, or the folder it was extracted to.
+    pub path: PathBuf,
+}

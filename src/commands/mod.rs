@@ -1,0 +1,57 @@
+//! One module per command. Each takes resolved settings and writes its human-readable output
+//! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
+
+mod snapshots;
+mod verify;
+
+use std::io::Write;
+
+use crate::cli::{Cli, Command};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::progress::ProgressHandle;
+
+/// Where a command writes what the user asked for (stdout in the binary).
+pub type Out<'a> = &'a mut (dyn Write + Send);
+
+/// Runs the command `cli` names.
+pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Result<()> {
+    let settings = Settings::from_args(&cli.global)?;
+    match &cli.command {
+        Command::Snapshots => snapshots::run(&settings, out),
+        Command::Verify(args) => verify::run(&settings, args, out),
+        other => {
+            let _ = &progress;
+            Err(Error::Usage(format!(
+                "`{}` is not available in this build yet",
+                command_name(other)
+            )))
+        }
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Demo(_) => "demo",
+        Command::Login(_) => "login",
+        Command::Logout => "logout",
+        Command::Backup(_) => "backup",
+        Command::Enrich(_) => "enrich",
+        Command::Export(_) => "export",
+        Command::Verify(_) => "verify",
+        Command::Snapshots => "snapshots",
+        Command::Diff(_) => "diff",
+        Command::Log(_) => "log",
+        Command::Prune(_) => "prune",
+        Command::Import(_) => "import",
+    }
+}
+
+/// Writes to `out`, treating a closed pipe (`| head`) as success.
+pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Usage(format!("cannot write output: {e}"))),
+    }
+}

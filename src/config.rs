@@ -1,0 +1,157 @@
+//! Resolved settings: endpoints, archive root, config dir and rates, validated once from the
+//! command line and environment so the rest of the code never reads env vars itself.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::cli::GlobalArgs;
+
+/// A setting that cannot be used as given.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not a valid URL ({value:?}): give an absolute http(s) URL")]
+    BadUrl { name: &'static str, value: String },
+    #[error("a MusicBrainz rate of {0} requests/second is refused for musicbrainz.org, which allows 1; use a local mirror via TRACKVAULT_MUSICBRAINZ_URL for faster enrichment")]
+    MusicBrainzRateTooHigh(f64),
+    #[error("the MusicBrainz rate must be a positive number of requests per second, not {0}")]
+    BadRate(f64),
+    #[error("no config directory could be determined; set TRACKVAULT_CONFIG_DIR")]
+    NoConfigDir,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub archive_root: PathBuf,
+    pub config_dir: PathBuf,
+    pub spotify_api_url: Url,
+    pub spotify_accounts_url: Url,
+    /// Minimum spacing between Spotify requests.
+    pub spotify_interval: Duration,
+    /// A Retry-After longer than this pauses instead of waiting.
+    pub max_wait: Duration,
+    pub musicbrainz_url: Url,
+    /// Requests per second to MusicBrainz.
+    pub musicbrainz_rate: f64,
+    pub contact: String,
+}
+
+impl Settings {
+    pub fn from_args(args: &GlobalArgs) -> Result<Self, ConfigError> {
+        let musicbrainz_url = parse_url("TRACKVAULT_MUSICBRAINZ_URL", &args.musicbrainz_url)?;
+        let rate = args.musicbrainz_rate;
+        if !(rate.is_finite() && rate > 0.0) {
+            return Err(ConfigError::BadRate(rate));
+        }
+        let official = musicbrainz_url
+            .host_str()
+            .is_some_and(|h| h == "musicbrainz.org" || h.ends_with(".musicbrainz.org"));
+        if official && rate > 1.0 {
+            return Err(ConfigError::MusicBrainzRateTooHigh(rate));
+        }
+        let config_dir = match &args.config_dir {
+            Some(dir) => dir.clone(),
+            None => directories::ProjectDirs::from("", "", "trackvault")
+                .map(|d| d.config_dir().to_path_buf())
+                .ok_or(ConfigError::NoConfigDir)?,
+        };
+        Ok(Settings {
+            archive_root: args.archive.clone(),
+            config_dir,
+            spotify_api_url: parse_url("TRACKVAULT_SPOTIFY_API_URL", &args.spotify_api_url)?,
+            spotify_accounts_url: parse_url(
+                "TRACKVAULT_SPOTIFY_ACCOUNTS_URL",
+                &args.spotify_accounts_url,
+            )?,
+            spotify_interval: Duration::from_millis(args.spotify_interval_ms),
+            max_wait: Duration::from_secs(args.max_wait_secs),
+            musicbrainz_url,
+            musicbrainz_rate: rate,
+            contact: args.contact.clone(),
+        })
+    }
+
+    /// User-Agent for every request: MusicBrainz requires app, version and a contact.
+    pub fn user_agent(&self) -> String {
+        format!(
+            "trackvault/{} ( {} )",
+            env!("CARGO_PKG_VERSION"),
+            self.contact
+        )
+    }
+}
+
+/// Parses a base URL, keeping the path but without a trailing slash so joins are predictable.
+fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let bad = || ConfigError::BadUrl {
+        name,
+        value: value.to_string(),
+    };
+    let url = Url::parse(value.trim_end_matches('/')).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad());
+    }
+    Ok(url)
+}
+
+/// Appends `path` (e.g. `me/tracks`) to a base URL that may itself have a path (`…/v1`).
+pub fn join_url(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    url.set_path(&joined);
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn settings(args: &[&str]) -> Result<Settings, ConfigError> {
+        let mut argv = vec!["trackvault", "--config-dir", "/tmp/tv"];
+        argv.extend_from_slice(args);
+        argv.push("snapshots");
+        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
+        Settings::from_args(&cli.global)
+    }
+
+    #[test]
+    fn refuses_fast_rates_against_musicbrainz_org_only() {
+        assert!(matches!(
+            settings(&["--musicbrainz-rate", "5"]),
+            Err(ConfigError::MusicBrainzRateTooHigh(_))
+        ));
+        let mirror = settings(&[
+            "--musicbrainz-rate",
+            "5",
+            "--musicbrainz-url",
+            "http://127.0.0.1:5000/ws/2",
+        ])
+        .unwrap();
+        assert_eq!(mirror.musicbrainz_rate, 5.0);
+        assert!(matches!(
+            settings(&["--musicbrainz-rate", "0"]),
+            Err(ConfigError::BadRate(_))
+        ));
+        assert!(matches!(
+            settings(&["--spotify-api-url", "ftp://x"]),
+            Err(ConfigError::BadUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn joins_paths_onto_versioned_bases() {
+        let base = Url::parse("http://127.0.0.1:1234/v1").unwrap();
+        assert_eq!(
+            join_url(&base, "me/tracks").as_str(),
+            "http://127.0.0.1:1234/v1/me/tracks"
+        );
+        let root = Url::parse("http://127.0.0.1:1234").unwrap();
+        assert_eq!(join_url(&root, "/me").as_str(), "http://127.0.0.1:1234/me");
+    }
+}

@@ -1,0 +1,40 @@
+//! The error every command returns, with the exit code it maps to. Each variant's message is
+//! one sentence saying what happened and what to do.
+
+use crate::archive::ArchiveError;
+use crate::config::ConfigError;
+use crate::http::HttpError;
+
+/// Exit code for a backup that paused on a quota or a long Retry-After (BSD `EX_TEMPFAIL`).
+pub const EXIT_PAUSED: u8 = 75;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
+    Paused {
+        reason: String,
+        resume_after: String,
+    },
+    #[error("snapshot {snapshot} failed verification:\n{problems}")]
+    VerifyFailed { snapshot: String, problems: String },
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Paused { .. } => EXIT_PAUSED,
+            Error::Usage(_) | Error::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
