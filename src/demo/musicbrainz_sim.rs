@@ -1,0 +1,239 @@
+//! A small simulated MusicBrainz WS/2 that answers `trackvault demo` from bundled CC0 data
+//! (`fixtures/demo/musicbrainz.json`): recording search (ISRC batches and title/artist phrases),
+//! ISRC lookup, URL lookup and release lookup, in the shapes the real service returns.
+
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::http::{HttpResponse, Request, Transport};
+
+const DATA: &str = include_str!("../../fixtures/demo/musicbrainz.json");
+
+/// Base URL the demo's MusicBrainz client is pointed at; nothing is ever sent there.
+pub const DEMO_MUSICBRAINZ_URL: &str = "http://demo.trackvault.invalid/ws/2";
+
+#[derive(Deserialize, Default)]
+struct Data {
+    recordings: Vec<Value>,
+    urls: Vec<Value>,
+    releases: Vec<Value>,
+}
+
+/// A transport answering WS/2 requests from the bundled data.
+pub fn transport() -> Transport {
+    let data: Arc<Data> = Arc::new(serde_json::from_str(DATA).unwrap_or_default());
+    Transport::Replay(Arc::new(move |req: &Request| answer(&data, req)))
+}
+
+fn answer(data: &Data, req: &Request) -> HttpResponse {
+    let path = req.url.path();
+    let path = path.split("/ws/2").nth(1).unwrap_or(path);
+    let param = |name: &str| {
+        req.url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["recording"] => {
+            let query = param("query").unwrap_or_default();
+            let offset: usize = param("offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let limit: usize = param("limit").and_then(|v| v.parse().ok()).unwrap_or(25);
+            let hits = search_recordings(data, &query);
+            let count = hits.len();
+            let page: Vec<Value> = hits.into_iter().skip(offset).take(limit).collect();
+            ok(
+                json!({"created": "2026-11-24T00:00:00.000Z", "count": count, "offset": offset, "recordings": page}),
+            )
+        }
+        ["isrc", isrc] => {
+            let recordings: Vec<Value> = data
+                .recordings
+                .iter()
+                .filter(|r| has_isrc(r, isrc))
+                .cloned()
+                .collect();
+            if recordings.is_empty() {
+                not_found()
+            } else {
+                ok(json!({"isrc": isrc, "recordings": recordings}))
+            }
+        }
+        ["url"] => {
+            let wanted: Vec<String> = req
+                .url
+                .query_pairs()
+                .filter(|(k, _)| k == "resource")
+                .map(|(_, v)| v.into_owned())
+                .collect();
+            let urls: Vec<Value> = data
+                .urls
+                .iter()
+                .filter(|u| wanted.iter().any(|w| u["resource"] == w.as_str()))
+                .enumerate()
+                .map(|(i, u)| {
+                    let mut u = u.clone();
+                    u["id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
+                    u
+                })
+                .collect();
+            if urls.is_empty() {
+                not_found()
+            } else if wanted.len() == 1 {
+                // A single-resource lookup returns the URL entity itself, not a list.
+                ok(urls[0].clone())
+            } else {
+                ok(json!({"url-count": urls.len(), "url-offset": 0, "urls": urls}))
+            }
+        }
+        ["release", id] => data
+            .releases
+            .iter()
+            .find(|r| r["id"] == *id)
+            .map_or_else(not_found, |r| ok(r.clone())),
+        _ => not_found(),
+    }
+}
+
+fn has_isrc(recording: &Value, isrc: &str) -> bool {
+    recording["isrcs"].as_array().is_some_and(|list| {
+        list.iter()
+            .any(|i| i.as_str().is_some_and(|i| i.eq_ignore_ascii_case(isrc)))
+    })
+}
+
+/// ISRC batches (`isrc:(A OR B)`) match by ISRC; anything else by the `recording:"…"` phrase
+/// and, when given, an artist phrase.
+fn search_recordings(data: &Data, query: &str) -> Vec<Value> {
+    let isrcs = isrc_tokens(query);
+    let matches: Vec<&Value> = if query.to_ascii_lowercase().contains("isrc:") {
+        data.recordings
+            .iter()
+            .filter(|r| isrcs.iter().any(|i| has_isrc(r, i)))
+            .collect()
+    } else {
+        let title = phrase(query, "recording").map(|t| loose(&t));
+        let artist = phrase(query, "artistname")
+            .or_else(|| phrase(query, "artist"))
+            .map(|a| loose(&a));
+        data.recordings
+            .iter()
+            .filter(|r| {
+                let title_ok = title
+                    .as_ref()
+                    .is_some_and(|t| r["title"].as_str().is_some_and(|rt| loose(rt) == *t));
+                let artist_ok = artist.as_ref().is_none_or(|a| {
+                    r["artist-credit"].as_array().is_some_and(|credits| {
+                        credits
+                            .iter()
+                            .any(|c| c["name"].as_str().is_some_and(|n| loose(n) == *a))
+                    })
+                });
+                title_ok && artist_ok
+            })
+            .collect()
+    };
+    matches
+        .into_iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r["score"] = json!(100);
+            r
+        })
+        .collect()
+}
+
+fn isrc_tokens(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| {
+            t.len() == 12
+                && t[..2].chars().all(|c| c.is_ascii_alphabetic())
+                && t[5..].chars().all(|c| c.is_ascii_digit())
+        })
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// The value of `field:"…"` (Lucene phrase), unescaped.
+fn phrase(query: &str, field: &str) -> Option<String> {
+    let start = query.find(&format!("{field}:\""))? + field.len() + 2;
+    let mut value = String::new();
+    let mut chars = query[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => value.extend(chars.next()),
+            '"' => return Some(value),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Lowercase letters and digits only: enough for the demo's exact-title lookups.
+fn loose(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn ok(body: Value) -> HttpResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "content-type",
+        "application/json".parse().expect("static header"),
+    );
+    HttpResponse {
+        status: 200,
+        headers,
+        body: body.to_string().into_bytes(),
+    }
+}
+
+fn not_found() -> HttpResponse {
+    HttpResponse {
+        status: 404,
+        headers: HeaderMap::new(),
+        body: br#"{"error":"Not Found","help":"For usage, please see: https://musicbrainz.org/development/mmd"}"#.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use url::Url;
+
+    fn get(data: &Data, path_and_query: &str) -> (u16, Value) {
+        let url = Url::parse(&format!("{DEMO_MUSICBRAINZ_URL}{path_and_query}")).unwrap();
+        let resp = answer(data, &Request::get(url, "t"));
+        (resp.status, serde_json::from_slice(&resp.body).unwrap())
+    }
+
+    #[test]
+    fn answers_isrc_batches_phrases_urls_and_releases() {
+        let data: Data = serde_json::from_str(DATA).unwrap();
+        let (status, body) = get(&data, "/recording?query=isrc%3A(GBAHS1100095%20OR%20gbahs1400099%20OR%20USMA20215185)&fmt=json");
+        assert_eq!(status, 200);
+        assert_eq!(body["count"], 2);
+        let (_, body) = get(&data, "/recording?query=recording%3A%22an%20ocean%20in%20between%20the%20waves%22%20AND%20artistname%3A%22The%20War%20on%20Drugs%22");
+        assert_eq!(
+            body["recordings"][0]["id"],
+            "5fbaab56-3904-40fe-9ef2-be59a16c86be"
+        );
+        let (_, body) = get(&data, "/recording?query=recording%3A%22an%20ocean%22%20AND%20artistname%3A%22Someone%20Else%22");
+        assert_eq!(body["count"], 0);
+        let (status, _) = get(&data, "/isrc/XXAAA0000000");
+        assert_eq!(status, 404);
+        let (status, body) = get(
+            &data,
+            "/release/94ad3a58-a1cc-46a3-acf4-9cb6c1d6f032?inc=recordings",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["media"][0]["tracks"].as_array().unwrap().len(), 12);
+    }
+}
