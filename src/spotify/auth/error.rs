@@ -40,9 +40,9 @@ pub enum AuthError {
     Output { source: io::Error },
 
     #[error(
-        "no login response arrived within {} seconds; run `trackvault login` again and finish \
-         the login in the browser sooner",
-        .waited.as_secs()
+        "no login response arrived within {}; run `trackvault login` again and finish the \
+         login in the browser sooner",
+        seconds(*.waited)
     )]
     Timeout { waited: Duration },
 
@@ -140,6 +140,15 @@ pub enum AuthError {
     Random { source: getrandom::Error },
 }
 
+/// `300 seconds`, or `0.2 seconds` for the short waits tests use.
+pub(crate) fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} seconds", duration.as_secs())
+    } else {
+        format!("{:.1} seconds", duration.as_secs_f64())
+    }
+}
+
 fn detail(error: Option<&str>, description: Option<&str>) -> String {
     match (error, description) {
         (Some(e), Some(d)) => format!(", {e}: {d}"),
@@ -213,6 +222,12 @@ mod tests {
         let text = describe_json_error(&err);
         assert!(!text.contains("BQD-secret"), "{text}");
         assert!(text.contains("line 1"), "{text}");
+    }
+
+    #[test]
+    fn seconds_are_readable() {
+        assert_eq!(seconds(Duration::from_secs(300)), "300 seconds");
+        assert_eq!(seconds(Duration::from_millis(200)), "0.2 seconds");
     }
 
     #[test]

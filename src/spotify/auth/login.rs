@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::callback::CallbackServer;
+use super::error::seconds;
 use super::provider::expires_at;
 use super::token_store::{save_token, StoredToken};
 use super::{pkce, token_endpoint, AuthConfig, AuthError, Secret, SCOPES};
@@ -183,8 +184,8 @@ fn print_instructions(
     )?;
     writeln!(
         out,
-        "Waiting up to {} seconds for the browser to return to this machine…",
-        opts.timeout.as_secs()
+        "Waiting up to {} for the browser to return to this machine…",
+        seconds(opts.timeout)
     )?;
     if can_paste {
         writeln!(

@@ -31,7 +31,7 @@ pub struct TokenProvider {
 enum Source {
     /// `TRACKVAULT_ACCESS_TOKEN`: used as given, never refreshed.
     Static(Secret),
-    Stored(StoredLogin),
+    Stored(Box<StoredLogin>),
 }
 
 struct StoredLogin {
@@ -77,7 +77,7 @@ impl TokenProvider {
             );
         }
         Ok(Self {
-            source: Arc::new(Source::Stored(StoredLogin {
+            source: Arc::new(Source::Stored(Box::new(StoredLogin {
                 http,
                 token_url,
                 config_dir: cfg.config_dir,
@@ -86,7 +86,7 @@ impl TokenProvider {
                     last_refresh: None,
                     expired: false,
                 }),
-            })),
+            }))),
         })
     }
 
@@ -202,9 +202,12 @@ impl StoredLogin {
             Err(err) => return Err(err),
         };
         let token = refreshed(&state.token, grant, Utc::now());
-        token_store::save_token(&self.config_dir, &token)?;
+        let saved = token_store::save_token(&self.config_dir, &token);
+        // Keep the new tokens in memory even if saving failed: a rotated refresh token is
+        // then still usable by this process, but no token is handed out unsaved.
         state.token = token;
         state.last_refresh = Some(Instant::now());
+        saved?;
         Ok(state.token.access_token.expose().to_owned())
     }
 }
