@@ -13,3 +13,4 @@ pub mod fsutil;
 pub mod http;
 pub mod model;
 pub mod progress;
+pub mod spotify;
