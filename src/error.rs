@@ -4,6 +4,7 @@
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
 use crate::http::HttpError;
+use crate::spotify::auth::AuthError;
 
 /// Exit code for a backup that paused on a quota or a long Retry-After (BSD `EX_TEMPFAIL`).
 pub const EXIT_PAUSED: u8 = 75;
@@ -16,6 +17,8 @@ pub enum Error {
     Archive(#[from] ArchiveError),
     #[error(transparent)]
     Http(#[from] HttpError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,

@@ -1,6 +1,7 @@
 //! One module per command. Each takes resolved settings and writes its human-readable output
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
+mod login;
 mod snapshots;
 mod verify;
 
@@ -18,6 +19,8 @@ pub type Out<'a> = &'a mut (dyn Write + Send);
 pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Result<()> {
     let settings = Settings::from_args(&cli.global)?;
     match &cli.command {
+        Command::Login(args) => login::login(&settings, args, out).await,
+        Command::Logout => login::logout(&settings, out),
         Command::Snapshots => snapshots::run(&settings, out),
         Command::Verify(args) => verify::run(&settings, args, out),
         other => {

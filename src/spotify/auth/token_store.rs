@@ -3,7 +3,7 @@
 //! half-written token, and read back with clear errors instead of panics.
 
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -99,7 +99,7 @@ pub fn save_token(config_dir: &Path, token: &StoredToken) -> Result<PathBuf, Aut
     })?;
     json.push(b'\n');
     create_private_dir(config_dir)
-        .and_then(|()| write_atomically(config_dir, &path, &json))
+        .and_then(|()| crate::fsutil::write_atomic(&path, &json, Some(0o600)))
         .map_err(|source| AuthError::WriteTokenFile {
             path: path.clone(),
             source,
@@ -141,39 +141,6 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
-}
-
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut suffix = [0u8; 8];
-    getrandom::fill(&mut suffix).map_err(io::Error::other)?;
-    let temp = dir.join(format!(".{TOKEN_FILE_NAME}.{}.tmp", hex::encode(suffix)));
-    let written = write_private_file(&temp, bytes).and_then(|()| fs::rename(&temp, path));
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    written?;
-    sync_dir(dir);
-    Ok(())
-}
-
-fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes the rename durable. Best effort: some file systems refuse to fsync a directory.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Err(err) = fs::File::open(dir).and_then(|d| d.sync_all()) {
-        tracing::debug!(error = %err, dir = %dir.display(), "could not fsync the config directory");
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 fn warn_if_readable_by_others(path: &Path) {
