@@ -5,6 +5,7 @@ use crate::archive::ArchiveError;
 use crate::config::ConfigError;
 use crate::http::HttpError;
 use crate::spotify::auth::AuthError;
+use crate::spotify::SpotifyError;
 
 /// Exit code for a backup that paused on a quota or a long Retry-After (BSD `EX_TEMPFAIL`).
 pub const EXIT_PAUSED: u8 = 75;
@@ -19,6 +20,8 @@ pub enum Error {
     Http(#[from] HttpError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Spotify(#[from] SpotifyError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,
@@ -35,6 +38,7 @@ impl Error {
         match self {
             Error::Paused { .. } => EXIT_PAUSED,
             Error::Usage(_) | Error::Config(_) => 2,
+            Error::Spotify(SpotifyError::Interrupted) => 130,
             _ => 1,
         }
     }

@@ -1,0 +1,243 @@
+//! The resume journal of a backup in progress: `checkpoint.jsonl` in the draft directory.
+//!
+//! One JSON line is appended (and fsynced) after every stored page and every finished
+//! collection, so an interrupted backup — Ctrl-C, crash, quota pause — continues where it
+//! stopped. A torn last line is ignored; a page is only accepted when it continues exactly
+//! where the previous accepted page of its collection ended, so a lost line can never leave a
+//! gap: the missing part is simply fetched again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::SpotifyError;
+use crate::archive::CollectionRecord;
+
+pub const FILE_NAME: &str = "checkpoint.jsonl";
+
+/// Where the next page of a collection starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Offset paging.
+    Offset(u64),
+    /// Cursor paging: the first page has no cursor.
+    After(Option<String>),
+    /// Nothing more to fetch.
+    End,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The backup started (or resumed) against this previous snapshot.
+    Started {
+        previous: Option<String>,
+        full: bool,
+    },
+    /// A page requested at `at` was stored as object `page`.
+    Page {
+        key: String,
+        at: Position,
+        page: String,
+        rows: u64,
+        total: Option<u64>,
+        next: Position,
+    },
+    /// A collection is finished (fetched, reused or skipped).
+    Done {
+        record: CollectionRecord,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Requests sent by one run of the backup before it stopped.
+    Requests { counts: BTreeMap<String, u64> },
+    /// Spotify asked for a pause; `until` is RFC 3339 when known.
+    Paused {
+        reason: String,
+        until: Option<String>,
+    },
+}
+
+/// A collection fetched part-way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Partial {
+    pub pages: Vec<String>,
+    pub received: u64,
+    pub total: Option<u64>,
+    pub next: Option<Position>,
+}
+
+/// Everything the journal says so far, plus the open file to append to.
+#[derive(Debug)]
+pub struct Checkpoint {
+    path: PathBuf,
+    file: File,
+    pub previous: Option<Option<String>>,
+    pub partial: HashMap<String, Partial>,
+    pub done: HashMap<String, (CollectionRecord, Option<String>)>,
+    pub requests: BTreeMap<String, u64>,
+    pub paused: Option<(String, Option<String>)>,
+}
+
+impl Checkpoint {
+    /// Opens (creating) the journal in `dir` and replays it.
+    pub fn open(dir: &Path) -> Result<Self, SpotifyError> {
+        let path = dir.join(FILE_NAME);
+        let err = |detail: String| SpotifyError::Checkpoint {
+            path: path.display().to_string(),
+            detail,
+        };
+        let mut cp = Checkpoint {
+            file: OpenOptions::new()
+                .create(true)
+                .append(true)
+                .read(true)
+                .open(&path)
+                .map_err(|e| err(e.to_string()))?,
+            path: path.clone(),
+            previous: None,
+            partial: HashMap::new(),
+            done: HashMap::new(),
+            requests: BTreeMap::new(),
+            paused: None,
+        };
+        let reader = BufReader::new(File::open(&path).map_err(|e| err(e.to_string()))?);
+        let mut ends_clean = true;
+        for line in reader.split(b'\n') {
+            let line = line.map_err(|e| err(e.to_string()))?;
+            ends_clean = false;
+            if let Ok(event) = serde_json::from_slice::<Event>(&line) {
+                cp.apply(event);
+                ends_clean = true;
+            }
+        }
+        if !ends_clean {
+            // A torn last line: start the next event on a line of its own.
+            cp.file.write_all(b"\n").map_err(|e| err(e.to_string()))?;
+        }
+        Ok(cp)
+    }
+
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(FILE_NAME).is_file()
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Started { previous, .. } => {
+                self.previous.get_or_insert(previous);
+            }
+            Event::Page {
+                key,
+                at,
+                page,
+                rows,
+                total,
+                next,
+            } => {
+                if self.done.contains_key(&key) {
+                    return;
+                }
+                let partial = self.partial.entry(key).or_default();
+                let expected = partial.next.clone().unwrap_or(match at {
+                    Position::Offset(_) => Position::Offset(0),
+                    _ => Position::After(None),
+                });
+                if at == expected {
+                    partial.pages.push(page);
+                    partial.received += rows;
+                    partial.total = total;
+                    partial.next = Some(next);
+                }
+            }
+            Event::Done { record, note } => {
+                self.partial.remove(&record.key);
+                self.done.insert(record.key.clone(), (record, note));
+            }
+            Event::Requests { counts } => {
+                for (label, n) in counts {
+                    *self.requests.entry(label).or_default() += n;
+                }
+            }
+            Event::Paused { reason, until } => self.paused = Some((reason, until)),
+        }
+    }
+
+    /// Appends `event` durably and applies it.
+    pub fn record(&mut self, event: Event) -> Result<(), SpotifyError> {
+        let mut line = serde_json::to_vec(&event).map_err(|e| SpotifyError::Checkpoint {
+            path: self.path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        line.push(b'\n');
+        self.file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| SpotifyError::Checkpoint {
+                path: self.path.display().to_string(),
+                detail: e.to_string(),
+            })?;
+        self.apply(event);
+        Ok(())
+    }
+
+    /// Deletes the journal (the snapshot is about to be published).
+    pub fn remove(self) -> Result<(), SpotifyError> {
+        drop(self.file);
+        std::fs::remove_file(&self.path).map_err(|e| SpotifyError::Checkpoint {
+            path: self.path.display().to_string(),
+            detail: e.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(key: &str, at: u64, id: &str, next: Position) -> Event {
+        Event::Page {
+            key: key.into(),
+            at: Position::Offset(at),
+            page: id.into(),
+            rows: 50,
+            total: Some(120),
+            next,
+        }
+    }
+
+    #[test]
+    fn replays_pages_in_order_and_ignores_torn_lines_and_gaps() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut cp = Checkpoint::open(dir.path()).unwrap();
+            cp.record(page("liked", 0, "a", Position::Offset(50)))
+                .unwrap();
+            cp.record(page("liked", 50, "b", Position::Offset(100)))
+                .unwrap();
+            // A page that does not continue where the last one ended is not accepted.
+            cp.record(page("other", 50, "x", Position::Offset(100)))
+                .unwrap();
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(FILE_NAME))
+            .unwrap()
+            .write_all(b"{\"event\":\"page\",\"key\":\"li")
+            .unwrap();
+        let mut cp = Checkpoint::open(dir.path()).unwrap();
+        let liked = &cp.partial["liked"];
+        assert_eq!(liked.pages, ["a", "b"]);
+        assert_eq!(liked.received, 100);
+        assert_eq!(liked.next, Some(Position::Offset(100)));
+        assert!(cp.partial.get("other").is_none_or(|p| p.pages.is_empty()));
+        cp.record(page("liked", 100, "c", Position::End)).unwrap();
+        drop(cp);
+        let cp = Checkpoint::open(dir.path()).unwrap();
+        assert_eq!(cp.partial["liked"].pages, ["a", "b", "c"]);
+    }
+}
