@@ -1,0 +1,144 @@
+//! `trackvault backup` as a user runs it: exit codes, messages, pause (75) and resume,
+//! login problems, and `snapshots`/`verify` on the result.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::json;
+use support::{start, LibrarySpec, TOKEN};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+fn trackvault(dir: &Path, api: &str) -> Command {
+    let mut cmd = Command::cargo_bin("trackvault").unwrap();
+    cmd.env_clear()
+        .env("TRACKVAULT_ARCHIVE", dir.join("archive"))
+        .env("TRACKVAULT_CONFIG_DIR", dir.join("config"))
+        .env("TRACKVAULT_SPOTIFY_API_URL", format!("{api}/v1"))
+        .env("TRACKVAULT_SPOTIFY_ACCOUNTS_URL", api)
+        .env("TRACKVAULT_SPOTIFY_INTERVAL_MS", "0");
+    cmd
+}
+
+/// Runs a prepared command off the async runtime (the mock server lives on it).
+async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
+    tokio::task::spawn_blocking(move || cmd.assert()).await.unwrap()
+}
+
+fn backup(dir: &Path, api: &str) -> Command {
+    let mut cmd = trackvault(dir, api);
+    cmd.env("TRACKVAULT_ACCESS_TOKEN", TOKEN)
+        .args(["backup", "--no-enrich", "--no-export"]);
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_then_snapshots_and_verify_work_and_a_quiet_pipe_gets_a_summary() {
+    let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .success()
+        .stdout(predicate::str::contains("liked songs"))
+        .stdout(predicate::str::contains("Requests: 17"))
+        .stdout(predicate::str::contains("Today's Top Hits"))
+        .stderr(predicate::str::is_empty());
+    let mut snapshots = trackvault(dir.path(), &server.uri());
+    snapshots.arg("snapshots");
+    run(snapshots)
+        .await
+        .success()
+        .stdout(predicate::str::contains("(latest)"))
+        .stdout(predicate::str::contains("123"));
+    let mut verify = trackvault(dir.path(), &server.uri());
+    verify.arg("verify");
+    run(verify).await.success().stdout(predicate::str::contains("OK"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quota_stop_exits_75_and_the_next_backup_resumes() {
+    let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/me/episodes"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(
+            json!({"error": {"status": 429, "message": "Too many requests", "reason": "QUOTA_EXCEEDED"}}),
+        ))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .code(75)
+        .stderr(predicate::str::contains("quota"))
+        .stderr(predicate::str::contains("run `trackvault backup` again after"));
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .success()
+        .stdout(predicate::str::contains("(resumed)"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_problems_are_one_sentence_each() {
+    let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut no_login = trackvault(dir.path(), &server.uri());
+    no_login.args(["backup", "--no-enrich", "--no-export"]);
+    run(no_login)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("run `trackvault login`"));
+
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(dir.path().join("config/token.json"), b"{\"access_token\": 12").unwrap();
+    let mut corrupt = trackvault(dir.path(), &server.uri());
+    corrupt.args(["backup", "--no-enrich", "--no-export"]);
+    run(corrupt)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("unreadable"))
+        .stderr(predicate::str::contains("trackvault login"));
+
+    let mut rejected = trackvault(dir.path(), &server.uri());
+    rejected
+        .env("TRACKVAULT_ACCESS_TOKEN", "BQD-secret-expired")
+        .args(["backup", "--no-enrich", "--no-export"]);
+    run(rejected)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("TRACKVAULT_ACCESS_TOKEN"))
+        .stderr(predicate::str::contains("BQD-secret-expired").not());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forbidden_profile_explains_premium_and_allow_list() {
+    let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/me"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "status": 403, "message": "Active premium subscription required for the owner of the app."}})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/me"))
+        .respond_with(ResponseTemplate::new(403).set_body_string("Forbidden"))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("Premium"));
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("allow-list"));
+}
