@@ -569,3 +569,74 @@ async fn the_demo_client_backs_up_the_bundled_library() {
         .unwrap()
         .is_ok());
 }
+
+/// Serves the recorded responses converted to 2026 shapes (`fixtures/spotify/`).
+async fn fixture_server() -> MockServer {
+    let server = MockServer::start().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spotify");
+    let routes = [
+        ("/v1/me", "me.json"),
+        ("/v1/me/tracks", "me_tracks.json"),
+        ("/v1/me/albums", "me_albums.json"),
+        ("/v1/me/shows", "me_shows.json"),
+        ("/v1/me/episodes", "me_episodes.json"),
+        ("/v1/me/following", "me_following.json"),
+        ("/v1/me/playlists", "me_playlists.json"),
+        ("/v1/playlists/53Y8wT46QIMz5H4WQ8O22c/items", "playlist_items.json"),
+        ("/v1/playlists/07XddQ4dIOBluElasP5hjH/items", "playlist_items_local.json"),
+        ("/v1/playlists/37i9dQZF1DX8FwnYE6PRvL/items", "playlist_items_episode.json"),
+    ];
+    for (p, file) in routes {
+        let body = std::fs::read(dir.join(file)).unwrap();
+        Mock::given(method("GET"))
+            .and(path(p))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn recorded_responses_in_2026_shapes_normalize_losslessly() {
+    let server = fixture_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = Archive::open(dir.path()).unwrap();
+    let summary = backup(&archive, &client(&server)).await.unwrap();
+    let lib = archive.read_library(&summary.snapshot_id).unwrap();
+    assert_eq!(lib.user.id, "wizzler");
+    assert_eq!(lib.user.account_id.as_deref(), Some("fixture-account-0001"));
+    assert_eq!(lib.liked_tracks.len(), 2);
+    assert_eq!(
+        lib.liked_tracks[0].item.as_ref().unwrap().isrc.as_deref(),
+        Some("GBR8R2500082")
+    );
+    assert!(lib.saved_albums[0].album.upc.is_some());
+    assert!(!lib.saved_albums[0].album.tracks.is_empty());
+    assert_eq!(lib.saved_shows.len(), 3);
+    assert_eq!(lib.saved_episodes.len(), 2);
+    assert_eq!(lib.saved_episodes[0].kind, EntryKind::Episode);
+    assert_eq!(lib.followed_artists.len(), 2);
+    let by_id = |id: &str| lib.playlists.iter().find(|p| p.id == id).unwrap();
+    let owned = by_id("53Y8wT46QIMz5H4WQ8O22c");
+    assert_eq!(owned.entries.len(), 2);
+    assert_eq!(owned.entries[0].item.as_ref().unwrap().isrc.as_deref(), Some("USWL11600423"));
+    assert_eq!(owned.entries[0].added_by.as_deref(), Some("spotify_españa"));
+    assert_eq!(owned.entries[1].kind, EntryKind::Unavailable, "entry without any item key");
+    let local = by_id("07XddQ4dIOBluElasP5hjH");
+    assert_eq!(local.entries[0].kind, EntryKind::Local);
+    assert_eq!(
+        local.entries[0].item.as_ref().unwrap().uri,
+        "spotify:local:Woodkid:The+Golden+Age:Run+Boy+Run:215"
+    );
+    let episodes = by_id("37i9dQZF1DX8FwnYE6PRvL");
+    assert_eq!(episodes.entries[0].kind, EntryKind::Episode);
+    let followed = by_id("1AVZz0mBuGbCEoNRQdYQju");
+    assert_eq!((followed.contents, followed.total), (Contents::NotAccessible, 58));
+    assert!(verify_snapshot(&archive, &summary.snapshot_id).unwrap().is_ok());
+    // Raw pages are kept byte for byte.
+    let manifest = archive.read_manifest(&summary.snapshot_id).unwrap();
+    let page = &manifest.collection("liked_tracks").unwrap().pages[0];
+    let raw = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spotify/me_tracks.json")).unwrap();
+    assert_eq!(archive.objects().get(page).unwrap(), raw);
+}
