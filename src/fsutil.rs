@@ -7,6 +7,16 @@ use std::path::Path;
 
 /// Atomically replaces `path` with `bytes`. On Unix the file gets `mode` (e.g. 0o600 for tokens).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    write_atomic_with(path, mode, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomic`], but `write` streams the content into the temporary file, so large
+/// files (a 100,000-entry `library.json`) never sit in memory as one buffer.
+pub fn write_atomic_with(
+    path: &Path,
+    mode: Option<u32>,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     fs::create_dir_all(dir)?;
     let file_name = path
@@ -28,7 +38,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
         #[cfg(not(unix))]
         let _ = mode;
         let written = options.open(&tmp).and_then(|mut file| {
-            file.write_all(bytes)?;
+            write(&mut file)?;
             file.sync_all()
         });
         if let Err(e) = written {

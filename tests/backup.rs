@@ -582,9 +582,18 @@ async fn fixture_server() -> MockServer {
         ("/v1/me/episodes", "me_episodes.json"),
         ("/v1/me/following", "me_following.json"),
         ("/v1/me/playlists", "me_playlists.json"),
-        ("/v1/playlists/53Y8wT46QIMz5H4WQ8O22c/items", "playlist_items.json"),
-        ("/v1/playlists/07XddQ4dIOBluElasP5hjH/items", "playlist_items_local.json"),
-        ("/v1/playlists/37i9dQZF1DX8FwnYE6PRvL/items", "playlist_items_episode.json"),
+        (
+            "/v1/playlists/53Y8wT46QIMz5H4WQ8O22c/items",
+            "playlist_items.json",
+        ),
+        (
+            "/v1/playlists/07XddQ4dIOBluElasP5hjH/items",
+            "playlist_items_local.json",
+        ),
+        (
+            "/v1/playlists/37i9dQZF1DX8FwnYE6PRvL/items",
+            "playlist_items_episode.json",
+        ),
     ];
     for (p, file) in routes {
         let body = std::fs::read(dir.join(file)).unwrap();
@@ -620,9 +629,16 @@ async fn recorded_responses_in_2026_shapes_normalize_losslessly() {
     let by_id = |id: &str| lib.playlists.iter().find(|p| p.id == id).unwrap();
     let owned = by_id("53Y8wT46QIMz5H4WQ8O22c");
     assert_eq!(owned.entries.len(), 2);
-    assert_eq!(owned.entries[0].item.as_ref().unwrap().isrc.as_deref(), Some("USWL11600423"));
+    assert_eq!(
+        owned.entries[0].item.as_ref().unwrap().isrc.as_deref(),
+        Some("USWL11600423")
+    );
     assert_eq!(owned.entries[0].added_by.as_deref(), Some("spotify_españa"));
-    assert_eq!(owned.entries[1].kind, EntryKind::Unavailable, "entry without any item key");
+    assert_eq!(
+        owned.entries[1].kind,
+        EntryKind::Unavailable,
+        "entry without any item key"
+    );
     let local = by_id("07XddQ4dIOBluElasP5hjH");
     assert_eq!(local.entries[0].kind, EntryKind::Local);
     assert_eq!(
@@ -632,11 +648,19 @@ async fn recorded_responses_in_2026_shapes_normalize_losslessly() {
     let episodes = by_id("37i9dQZF1DX8FwnYE6PRvL");
     assert_eq!(episodes.entries[0].kind, EntryKind::Episode);
     let followed = by_id("1AVZz0mBuGbCEoNRQdYQju");
-    assert_eq!((followed.contents, followed.total), (Contents::NotAccessible, 58));
-    assert!(verify_snapshot(&archive, &summary.snapshot_id).unwrap().is_ok());
+    assert_eq!(
+        (followed.contents, followed.total),
+        (Contents::NotAccessible, 58)
+    );
+    assert!(verify_snapshot(&archive, &summary.snapshot_id)
+        .unwrap()
+        .is_ok());
     // Raw pages are kept byte for byte.
     let manifest = archive.read_manifest(&summary.snapshot_id).unwrap();
     let page = &manifest.collection("liked_tracks").unwrap().pages[0];
-    let raw = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spotify/me_tracks.json")).unwrap();
+    let raw = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spotify/me_tracks.json"),
+    )
+    .unwrap();
     assert_eq!(archive.objects().get(page).unwrap(), raw);
 }

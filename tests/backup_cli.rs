@@ -26,7 +26,9 @@ fn trackvault(dir: &Path, api: &str) -> Command {
 
 /// Runs a prepared command off the async runtime (the mock server lives on it).
 async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
-    tokio::task::spawn_blocking(move || cmd.assert()).await.unwrap()
+    tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .unwrap()
 }
 
 fn backup(dir: &Path, api: &str) -> Command {
@@ -56,7 +58,10 @@ async fn backup_then_snapshots_and_verify_work_and_a_quiet_pipe_gets_a_summary()
         .stdout(predicate::str::contains("123"));
     let mut verify = trackvault(dir.path(), &server.uri());
     verify.arg("verify");
-    run(verify).await.success().stdout(predicate::str::contains("OK"));
+    run(verify)
+        .await
+        .success()
+        .stdout(predicate::str::contains("OK"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,7 +81,9 @@ async fn a_quota_stop_exits_75_and_the_next_backup_resumes() {
         .await
         .code(75)
         .stderr(predicate::str::contains("quota"))
-        .stderr(predicate::str::contains("run `trackvault backup` again after"));
+        .stderr(predicate::str::contains(
+            "run `trackvault backup` again after",
+        ));
     run(backup(dir.path(), &server.uri()))
         .await
         .success()
@@ -95,7 +102,11 @@ async fn login_problems_are_one_sentence_each() {
         .stderr(predicate::str::contains("run `trackvault login`"));
 
     std::fs::create_dir_all(dir.path().join("config")).unwrap();
-    std::fs::write(dir.path().join("config/token.json"), b"{\"access_token\": 12").unwrap();
+    std::fs::write(
+        dir.path().join("config/token.json"),
+        b"{\"access_token\": 12",
+    )
+    .unwrap();
     let mut corrupt = trackvault(dir.path(), &server.uri());
     corrupt.args(["backup", "--no-enrich", "--no-export"]);
     run(corrupt)

@@ -119,10 +119,12 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), ArchiveError> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| ArchiveError::Corrupt {
-        path: path.to_path_buf(),
-        detail: format!("cannot be serialized ({e})"),
-    })?;
-    bytes.push(b'\n');
-    crate::fsutil::write_atomic(path, &bytes, None).map_err(|e| ArchiveError::io(path, e))
+    // Streamed: a large library is never held as one serialized buffer.
+    crate::fsutil::write_atomic_with(path, None, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        std::io::Write::flush(&mut out)
+    })
+    .map_err(|e| ArchiveError::io(path, e))
 }
