@@ -308,7 +308,7 @@ fn me() -> Value {
 
 /// A hostile name: quotes, separators, newline, RTL text and emoji (when `hostile`).
 fn name(kind: &str, i: usize, hostile: bool) -> String {
-    if hostile && i % 3 == 0 {
+    if hostile && i.is_multiple_of(3) {
         format!("{kind} \"{i}\", part; 1/2 | tab\there\nnewline — שלום 🎵 <b>&amp;</b>")
     } else {
         format!("{kind} {i}")
@@ -330,7 +330,7 @@ pub fn track(i: usize, hostile: bool) -> Value {
                   "name": name("Album", i % 501, hostile), "release_date": "2011-09-09", "release_date_precision": "day",
                   "total_tracks": 12, "type": "album", "uri": format!("spotify:album:{alid}")},
         "artists": [{"external_urls": {}, "href": format!("{API}/artists/{aid}"), "id": aid, "name": name("Artist", i % 97, hostile), "type": "artist", "uri": format!("spotify:artist:{aid}")}],
-        "disc_number": 1, "duration_ms": 180000 + i as u64, "explicit": i % 5 == 0,
+        "disc_number": 1, "duration_ms": 180000 + i as u64, "explicit": i.is_multiple_of(5),
         "external_ids": {"isrc": format!("GBAHS{:07}", i)},
         "external_urls": {"spotify": format!("https://open.spotify.com/track/{tid}")},
         "href": format!("{API}/tracks/{tid}"), "id": tid, "is_local": false,
