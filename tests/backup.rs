@@ -561,7 +561,10 @@ async fn the_demo_client_backs_up_the_bundled_library() {
     let lib = archive.read_library(&summary.snapshot_id).unwrap();
     assert_eq!(lib.user.id, "demo-user");
     let text = summary.render();
-    assert!(text.contains("Requests: 9") && text.contains("followed, owned by Spotify"), "{text}");
+    assert!(
+        text.contains("Requests: 9") && text.contains("followed, owned by Spotify"),
+        "{text}"
+    );
     assert_eq!(lib.playlists.len(), 3);
     assert!(lib
         .playlists

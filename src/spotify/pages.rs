@@ -6,7 +6,7 @@
 //! `track`), playlist counts live in `items.total` (falling back to `tracks.total`), rows may
 //! be `null` or have a null item, and the item's `type` decides what it is.
 
-use serde::de::IgnoredAny;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 /// Just enough of any offset page to page through it without parsing its rows.
@@ -64,11 +64,12 @@ impl CursorHead {
     }
 }
 
-/// An offset page with typed rows; `null` rows stay as `None`.
+/// An offset page with typed rows; `null` rows stay as `None`, and so does a row whose shape
+/// cannot be read (its raw bytes stay in the archive), so one odd row never blocks a backup.
 #[derive(Debug, Deserialize)]
-#[serde(bound = "T: Deserialize<'de>")]
+#[serde(bound = "T: DeserializeOwned")]
 pub struct Page<T> {
-    #[serde(default = "Vec::new", deserialize_with = "nullable_vec")]
+    #[serde(default = "Vec::new", deserialize_with = "lenient_rows")]
     pub items: Vec<Option<T>>,
     pub total: Option<u64>,
 }
@@ -78,12 +79,16 @@ pub struct FollowingPage {
     pub artists: Page<RawArtist>,
 }
 
-fn nullable_vec<'de, D, T>(d: D) -> Result<Vec<Option<T>>, D::Error>
+fn lenient_rows<'de, D, T>(d: D) -> Result<Vec<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
+    T: DeserializeOwned,
 {
-    Ok(Option::<Vec<Option<T>>>::deserialize(d)?.unwrap_or_default())
+    let rows = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|row| T::deserialize(row).ok())
+        .collect())
 }
 
 /// A row of `/me/tracks`, `/me/episodes` or `/playlists/{id}/items`.
@@ -267,6 +272,10 @@ mod tests {
         assert!(page.items[2].is_none());
         let empty: Page<RawEntry> = serde_json::from_str(r#"{"items":null}"#).unwrap();
         assert!(empty.items.is_empty());
+        // A row of the wrong shape keeps its place as an unreadable (None) row.
+        let odd: Page<RawEntry> =
+            serde_json::from_str(r#"{"items":[{"added_at":5},{"item":{"name":"ok"}},7]}"#).unwrap();
+        assert!(odd.items[0].is_none() && odd.items[1].is_some() && odd.items[2].is_none());
     }
 
     #[test]
