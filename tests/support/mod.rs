@@ -368,6 +368,7 @@ fn quirk(i: usize, hostile: bool) -> &'static str {
         9 => "local",
         14 => "episode",
         19 => "null-row",
+        21 => "odd",
         _ => "track",
     }
 }
@@ -381,6 +382,8 @@ fn saved_track(i: usize, hostile: bool) -> Value {
     match quirk(i, hostile) {
         "null-item" | "null-row" | "episode" => json!({"added_at": added, "track": null}),
         "local" => json!({"added_at": added, "track": local(i)}),
+        // A row of an unexpected shape (a number where a string belongs).
+        "odd" => json!({"added_at": 1_700_000_000, "track": track(i, hostile)}),
         _ => json!({"added_at": added, "track": track(i, hostile)}),
     }
 }
