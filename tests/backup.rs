@@ -106,7 +106,11 @@ async fn full_backup_pages_every_collection_and_keeps_every_quirk_in_place() {
     );
     assert_eq!(lib.liked_tracks[5].kind, EntryKind::Unavailable);
     assert_eq!(lib.liked_tracks[9].kind, EntryKind::Local);
-    assert_eq!(lib.liked_tracks[21].kind, EntryKind::Unavailable, "odd row kept in place");
+    assert_eq!(
+        lib.liked_tracks[21].kind,
+        EntryKind::Unavailable,
+        "odd row kept in place"
+    );
     assert_eq!(lib.liked_tracks[22].kind, EntryKind::Track);
     assert_eq!(
         lib.liked_tracks[0].item.as_ref().unwrap().isrc.as_deref(),

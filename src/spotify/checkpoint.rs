@@ -105,6 +105,16 @@ impl Checkpoint {
             requests: BTreeMap::new(),
             paused: None,
         };
+        // One backup per draft at a time; the OS drops the lock if the process dies.
+        match cp.file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(SpotifyError::Busy {
+                    path: dir.display().to_string(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(err(e.to_string())),
+        }
         let reader = BufReader::new(File::open(&path).map_err(|e| err(e.to_string()))?);
         let mut ends_clean = true;
         for line in reader.split(b'\n') {
@@ -208,6 +218,16 @@ mod tests {
             total: Some(120),
             next,
         }
+    }
+
+    #[test]
+    fn a_second_backup_on_the_same_draft_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Checkpoint::open(dir.path()).unwrap();
+        assert!(matches!(
+            Checkpoint::open(dir.path()),
+            Err(SpotifyError::Busy { .. })
+        ));
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub enum SpotifyError {
     },
     #[error("the backup was interrupted; the pages fetched so far are saved, run `trackvault backup` to continue")]
     Interrupted,
+    #[error("another trackvault backup is working on {path}; wait for it to finish, then run `trackvault backup` again")]
+    Busy { path: String },
     #[error("the saved backup checkpoint at {path} cannot be used ({detail}); delete that draft folder to start over")]
     Checkpoint { path: String, detail: String },
 }
