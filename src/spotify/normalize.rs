@@ -255,7 +255,8 @@ mod tests {
               {"added_at":"2015-07-30T05:31:52Z","is_local":true,"item":{"id":null,"uri":"spotify:local:Woodkid:The+Golden+Age:Run+Boy+Run:215","name":"Run Boy Run","type":"track","external_ids":{}}},
               {"added_at":"2020-01-01T00:00:00Z","added_by":{"id":"me"},"item":{"type":"episode","id":"ep1","track":true,"episode":false,"show":{"id":"s","name":"Show"}}},
               null,
-              {"item":{"type":"track","id":"t1","external_ids":{"isrc":"us-ma2-02-15185"},"disc_number":-1}}
+              {"item":{"type":"track","id":"t1","external_ids":{"isrc":"us-ma2-02-15185"},"disc_number":-1}},
+              {"item":{"type":"chapter","id":"c1","name":"Chapter 1"}}
             ]}"#,
         );
         let kinds: Vec<EntryKind> = got.iter().map(|e| e.kind).collect();
@@ -266,9 +267,11 @@ mod tests {
                 EntryKind::Local,
                 EntryKind::Episode,
                 EntryKind::Unavailable,
-                EntryKind::Track
+                EntryKind::Track,
+                EntryKind::Episode
             ]
         );
+        assert_eq!(got[5].item.as_ref().unwrap().item_type, "chapter");
         assert_eq!(got[0].added_at, None);
         assert_eq!(got[1].item.as_ref().unwrap().id, None);
         assert_eq!(got[2].added_by.as_deref(), Some("me"));
