@@ -153,3 +153,45 @@ async fn forbidden_profile_explains_premium_and_allow_list() {
         .code(1)
         .stderr(predicate::str::contains("allow-list"));
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_saves_progress_and_the_next_backup_resumes() {
+    let (server, state) = start(LibrarySpec::small(), Duration::from_millis(100)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("trackvault");
+    let mut child = std::process::Command::new(bin)
+        .env_clear()
+        .env("TRACKVAULT_ARCHIVE", dir.path().join("archive"))
+        .env("TRACKVAULT_CONFIG_DIR", dir.path().join("config"))
+        .env("TRACKVAULT_SPOTIFY_API_URL", format!("{}/v1", server.uri()))
+        .env("TRACKVAULT_SPOTIFY_INTERVAL_MS", "0")
+        .env("TRACKVAULT_ACCESS_TOKEN", TOKEN)
+        .args(["backup", "--no-enrich", "--no-export"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the run is well under way (its signal handler is installed by then).
+    while state.requests.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    run(backup(dir.path(), &server.uri()))
+        .await
+        .success()
+        .stdout(predicate::str::contains("(resumed)"));
+    let mut verify = trackvault(dir.path(), &server.uri());
+    verify.arg("verify");
+    run(verify).await.success();
+}
