@@ -3,7 +3,9 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::history::HistoryError;
 use crate::http::HttpError;
+use crate::import::ImportError;
 use crate::spotify::auth::AuthError;
 
 /// Exit code for a backup that paused on a quota or a long Retry-After (BSD `EX_TEMPFAIL`).
@@ -26,6 +28,10 @@ pub enum Error {
     },
     #[error("snapshot {snapshot} failed verification:\n{problems}")]
     VerifyFailed { snapshot: String, problems: String },
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("{0}")]
     Usage(String),
 }
@@ -35,6 +41,7 @@ impl Error {
         match self {
             Error::Paused { .. } => EXIT_PAUSED,
             Error::Usage(_) | Error::Config(_) => 2,
+            Error::History(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -1,7 +1,11 @@
 //! One module per command. Each takes resolved settings and writes its human-readable output
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
+mod diff;
+mod import;
+mod log;
 mod login;
+mod prune;
 mod snapshots;
 mod verify;
 
@@ -23,6 +27,10 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Logout => login::logout(&settings, out),
         Command::Snapshots => snapshots::run(&settings, out),
         Command::Verify(args) => verify::run(&settings, args, out),
+        Command::Diff(args) => diff::run(&settings, args, out),
+        Command::Log(args) => log::run(&settings, args, out),
+        Command::Prune(args) => prune::run(&settings, args, out),
+        Command::Import(args) => import::run(&settings, args, out),
         other => {
             let _ = &progress;
             Err(Error::Usage(format!(
