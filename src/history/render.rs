@@ -209,16 +209,8 @@ pub fn log_text(h: &PlaylistHistory) -> String {
     let _ = writeln!(t, "History of {:?} [{}]", h.name, h.playlist_id);
     let _ = writeln!(
         t,
-        "{:<24} {:<15} {:>7} {:>6} {:>8} {:>6} {:>6}  {:<30} {}",
-        "SNAPSHOT",
-        "STATUS",
-        "ENTRIES",
-        "ADDED",
-        "REMOVED",
-        "MOVED",
-        "UNAVL",
-        "NAME",
-        "SPOTIFY SNAPSHOT_ID"
+        "{:<24} {:<15} {:>7} {:>6} {:>8} {:>6} {:>6}  {:<30} SPOTIFY SNAPSHOT_ID",
+        "SNAPSHOT", "STATUS", "ENTRIES", "ADDED", "REMOVED", "MOVED", "UNAVL", "NAME",
     );
     for r in &h.snapshots {
         let num = |n: Option<usize>| n.map_or("-".to_string(), |n| n.to_string());

@@ -461,7 +461,7 @@ fn local_item(uri: &str) -> Item {
     let mut item = bare_item("track", uri, Some(&title));
     item.id = None;
     item.artists = artists_from(Some(&artist));
-    item.album = (!album.is_empty()).then(|| AlbumRef {
+    item.album = (!album.is_empty()).then_some(AlbumRef {
         id: None,
         name: album,
         release_date: None,
