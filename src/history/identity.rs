@@ -184,14 +184,19 @@ fn take_free(
 /// order in both snapshots (the complement of a longest increasing subsequence of new indices,
 /// taken in old order). Inserting or removing an entry therefore moves nothing, and moving one
 /// entry reports exactly that entry. `pairs` must be sorted by old index.
+///
+/// Ties (two neighbours swapping places) are broken towards reporting the entry that moved up,
+/// which is how playlists are usually edited (drag to the top). That is why the scan runs from
+/// the end: a longest decreasing run, read backwards.
 pub fn moved_pairs(pairs: &[Pair]) -> Vec<bool> {
     let n = pairs.len();
-    // Patience sorting: tails[k] = index (into pairs) of the smallest tail of an increasing
-    // run of length k + 1; prev links rebuild the run.
+    // Patience sorting over the reversed sequence: tails[k] = index (into pairs) of the largest
+    // possible tail of a decreasing run of length k + 1; prev links rebuild the run.
     let mut tails: Vec<usize> = Vec::new();
     let mut prev: Vec<Option<usize>> = vec![None; n];
-    for (k, pair) in pairs.iter().enumerate() {
-        let at = tails.partition_point(|&t| pairs[t].new < pair.new);
+    for k in (0..n).rev() {
+        let new = pairs[k].new;
+        let at = tails.partition_point(|&t| pairs[t].new > new);
         if at > 0 {
             prev[k] = Some(tails[at - 1]);
         }
@@ -286,6 +291,15 @@ mod tests {
             new: 2,
             kind: PairKind::Same
         }));
+    }
+
+    #[test]
+    fn of_two_swapped_neighbours_the_one_that_moved_up_is_the_move() {
+        let old = list(&[(Some("a"), "1"), (Some("b"), "1"), (Some("c"), "1")]);
+        let new = list(&[(Some("b"), "1"), (Some("a"), "1"), (Some("c"), "1")]);
+        let m = match_entries(&old, &new);
+        let moved = moved_pairs(&m.pairs);
+        assert_eq!(moved, vec![false, true, false]);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! `trackvault log PLAYLIST`: one playlist across every snapshot, with what changed at each step.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use super::diff::{diff_playlist, ContentsComparison, SnapshotRef};
@@ -68,16 +70,23 @@ impl LogStatus {
 /// Reads every complete snapshot and builds the history of the playlist `query` names (an id,
 /// else an exact name, else a case-insensitive name).
 pub fn playlist_history(archive: &Archive, query: &str) -> Result<PlaylistHistory, HistoryError> {
-    // One pass over the snapshots, keeping only playlists that could be the one asked for.
+    // One pass over the snapshots, keeping only playlists that could be the one asked for (by
+    // id or name, or an id already seen under that name), plus every snapshot's playlist ids.
+    let wanted = query.to_lowercase();
     let mut seen: Vec<(SnapshotRef, Vec<Playlist>)> = Vec::new();
+    let mut present: Vec<HashSet<String>> = Vec::new();
+    let mut candidate_ids: HashSet<String> = HashSet::new();
     for info in archive.snapshots()? {
         let library = archive.read_library(&info.id)?;
-        let wanted = query.to_lowercase();
-        let candidates = library
+        present.push(library.playlists.iter().map(|p| p.id.clone()).collect());
+        let candidates: Vec<Playlist> = library
             .playlists
             .into_iter()
-            .filter(|p| p.id == query || p.name.to_lowercase() == wanted)
+            .filter(|p| {
+                p.id == query || p.name.to_lowercase() == wanted || candidate_ids.contains(&p.id)
+            })
             .collect();
+        candidate_ids.extend(candidates.iter().map(|p| p.id.clone()));
         seen.push((
             SnapshotRef {
                 snapshot: info.id,
@@ -88,6 +97,13 @@ pub fn playlist_history(archive: &Archive, query: &str) -> Result<PlaylistHistor
         ));
     }
     let id = resolve(&seen, query)?;
+    // Versions from before the playlist had the name asked for were skipped: fetch them now.
+    for ((snap, playlists), ids) in seen.iter_mut().zip(&present) {
+        if ids.contains(&id) && !playlists.iter().any(|p| p.id == id) {
+            let library = archive.read_library(&snap.snapshot)?;
+            playlists.extend(library.playlists.into_iter().filter(|p| p.id == id));
+        }
+    }
     Ok(build(&seen, &id))
 }
 

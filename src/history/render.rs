@@ -15,9 +15,8 @@ pub fn diff_text(diff: &LibraryDiff) -> String {
         "Changes from {} ({}) to {} ({})",
         diff.old.snapshot, diff.old.source, diff.new.snapshot, diff.new.source
     );
-    if diff.is_empty() && diff.playlists.not_compared.is_empty() {
+    if diff.is_empty() {
         t.push_str("No changes.\n");
-        return t;
     }
     let s = &diff.summary;
     let p = &diff.playlists;
