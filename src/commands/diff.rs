@@ -5,7 +5,8 @@ use crate::archive::Archive;
 use crate::cli::DiffArgs;
 use crate::config::Settings;
 use crate::error::Result;
-use crate::history::{diff_libraries, render, HistoryError, SnapshotRef};
+use crate::history::diff::diff_snapshots;
+use crate::history::{render, HistoryError};
 
 pub fn run(settings: &Settings, args: &DiffArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
@@ -22,17 +23,7 @@ pub fn run(settings: &Settings, args: &DiffArgs, out: Out<'_>) -> Result<()> {
             archive.resolve(new.as_deref())?,
         ),
     };
-    let old = archive.read_library(&old_id)?;
-    let new = archive.read_library(&new_id)?;
-    let reference = |id: String, library: &crate::model::Library| SnapshotRef {
-        snapshot: id,
-        created_at: library.created_at.clone(),
-        source: library.source.clone(),
-    };
-    let old_ref = reference(old_id, &old);
-    let new_ref = reference(new_id, &new);
-    let diff = diff_libraries(&old, &new, old_ref, new_ref);
-    drop((old, new));
+    let diff = diff_snapshots(&archive, &old_id, &new_id)?;
     if args.json {
         let mut text = serde_json::to_string_pretty(&diff).unwrap_or_default();
         text.push('\n');

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::identity::{match_entries, moved_pairs, PairKind};
-use crate::model::{Contents, Entry, EntryKind, Library, Playlist, SOURCE_DATA_DOWNLOAD};
+use super::view::{EntryView as Entry, LibraryView, NamedView, PlaylistView as Playlist, Str};
+use crate::model::{Contents, EntryKind, Library, SOURCE_DATA_DOWNLOAD};
 
 /// Version of the `--json` shape.
 pub const DIFF_FORMAT_VERSION: u32 = 1;
@@ -165,11 +166,11 @@ impl LibraryDiff {
 }
 
 impl EntryRef {
-    fn of(entry: &Entry) -> Self {
+    fn of(entry: &Entry<'_>) -> Self {
         let (uri, name, artists) = describe(entry);
         EntryRef {
             position: entry.position,
-            added_at: entry.added_at.clone(),
+            added_at: owned(&entry.added_at),
             kind: entry.kind,
             uri,
             name,
@@ -179,12 +180,12 @@ impl EntryRef {
 }
 
 impl EntryMove {
-    fn of(old: &Entry, new: &Entry) -> Self {
+    fn of(old: &Entry<'_>, new: &Entry<'_>) -> Self {
         let (uri, name, artists) = describe(old);
         EntryMove {
             from: old.position,
             to: new.position,
-            added_at: new.added_at.clone().or_else(|| old.added_at.clone()),
+            added_at: owned(&new.added_at).or_else(|| owned(&old.added_at)),
             kind: old.kind,
             uri,
             name,
@@ -193,12 +194,19 @@ impl EntryMove {
     }
 }
 
-fn describe(entry: &Entry) -> (Option<String>, Option<String>, Vec<String>) {
+fn owned(s: &Option<Str<'_>>) -> Option<String> {
+    s.as_ref().map(|s| s.as_str().to_string())
+}
+
+fn describe(entry: &Entry<'_>) -> (Option<String>, Option<String>, Vec<String>) {
     match &entry.item {
         Some(item) => (
-            Some(item.uri.clone()),
-            Some(item.name.clone()),
-            item.artists.iter().map(|a| a.name.clone()).collect(),
+            Some(item.uri.as_str().to_string()),
+            Some(item.name.as_str().to_string()),
+            item.artists
+                .iter()
+                .map(|a| a.name.as_str().to_string())
+                .collect(),
         ),
         None => (None, None, Vec::new()),
     }
@@ -211,33 +219,33 @@ pub fn diff_libraries(
     old_ref: SnapshotRef,
     new_ref: SnapshotRef,
 ) -> LibraryDiff {
+    diff_views(
+        &LibraryView::of(old),
+        &LibraryView::of(new),
+        old_ref,
+        new_ref,
+    )
+}
+
+/// Compares two library views (what `trackvault diff` loads from `library.json`).
+pub fn diff_views(
+    old: &LibraryView<'_>,
+    new: &LibraryView<'_>,
+    old_ref: SnapshotRef,
+    new_ref: SnapshotRef,
+) -> LibraryDiff {
     let playlists = diff_playlists(old, new);
     let liked_tracks = diff_unordered(&old.liked_tracks, &new.liked_tracks);
     let saved_episodes = diff_unordered(&old.saved_episodes, &new.saved_episodes);
     let saved_albums = diff_sets(
-        old.saved_albums
-            .iter()
-            .map(|a| named(&a.album.uri, &a.album.name, artist_names(&a.album.artists))),
-        new.saved_albums
-            .iter()
-            .map(|a| named(&a.album.uri, &a.album.name, artist_names(&a.album.artists))),
+        old.saved_albums.iter().map(|a| &a.album),
+        new.saved_albums.iter().map(|a| &a.album),
     );
     let saved_shows = diff_sets(
-        old.saved_shows
-            .iter()
-            .map(|s| named(&s.show.uri, &s.show.name, publisher(&s.show.publisher))),
-        new.saved_shows
-            .iter()
-            .map(|s| named(&s.show.uri, &s.show.name, publisher(&s.show.publisher))),
+        old.saved_shows.iter().map(|s| &s.show),
+        new.saved_shows.iter().map(|s| &s.show),
     );
-    let followed_artists = diff_sets(
-        old.followed_artists
-            .iter()
-            .map(|a| named(&a.uri, &a.name, Vec::new())),
-        new.followed_artists
-            .iter()
-            .map(|a| named(&a.uri, &a.name, Vec::new())),
-    );
+    let followed_artists = diff_sets(old.followed_artists.iter(), new.followed_artists.iter());
     let summary = Summary {
         playlists_created: playlists.created.len(),
         playlists_deleted: playlists.deleted.len(),
@@ -278,52 +286,42 @@ pub fn diff_libraries(
     }
 }
 
-fn named<'a>(
-    uri: &'a str,
-    name: &'a str,
-    artists: Vec<&'a str>,
-) -> (&'a str, &'a str, Vec<&'a str>) {
-    (uri, name, artists)
-}
-
-fn artist_names(artists: &[crate::model::ArtistRef]) -> Vec<&str> {
-    artists.iter().map(|a| a.name.as_str()).collect()
-}
-
-fn publisher(publisher: &Option<String>) -> Vec<&str> {
-    publisher.as_deref().into_iter().collect()
-}
-
 /// Set difference by URI, each side in its own order.
-fn diff_sets<'a>(
-    old: impl Iterator<Item = (&'a str, &'a str, Vec<&'a str>)>,
-    new: impl Iterator<Item = (&'a str, &'a str, Vec<&'a str>)>,
+fn diff_sets<'v, 'a: 'v>(
+    old: impl Iterator<Item = &'v NamedView<'a>>,
+    new: impl Iterator<Item = &'v NamedView<'a>>,
 ) -> SetChanges {
-    let old: Vec<_> = old.collect();
-    let new: Vec<_> = new.collect();
-    let old_uris: HashSet<&str> = old.iter().map(|o| o.0).collect();
-    let new_uris: HashSet<&str> = new.iter().map(|n| n.0).collect();
-    let to_ref = |(uri, name, artists): &(&str, &str, Vec<&str>)| NamedRef {
-        uri: uri.to_string(),
-        name: name.to_string(),
-        artists: artists.iter().map(|a| a.to_string()).collect(),
+    let old: Vec<&NamedView> = old.collect();
+    let new: Vec<&NamedView> = new.collect();
+    let old_uris: HashSet<&str> = old.iter().map(|o| o.uri.as_str()).collect();
+    let new_uris: HashSet<&str> = new.iter().map(|n| n.uri.as_str()).collect();
+    let to_ref = |v: &&NamedView| NamedRef {
+        uri: v.uri.as_str().to_string(),
+        name: v.name.as_str().to_string(),
+        artists: v
+            .artists
+            .iter()
+            .map(|a| a.name.as_str())
+            .chain(v.publisher.as_ref().map(Str::as_str))
+            .map(str::to_string)
+            .collect(),
     };
     SetChanges {
         added: new
             .iter()
-            .filter(|n| !old_uris.contains(n.0))
+            .filter(|n| !old_uris.contains(n.uri.as_str()))
             .map(to_ref)
             .collect(),
         removed: old
             .iter()
-            .filter(|o| !new_uris.contains(o.0))
+            .filter(|o| !new_uris.contains(o.uri.as_str()))
             .map(to_ref)
             .collect(),
     }
 }
 
 /// Liked songs and saved episodes: additions, removals and null rows; order is not a change.
-fn diff_unordered(old: &[Entry], new: &[Entry]) -> EntryChanges {
+fn diff_unordered(old: &[Entry<'_>], new: &[Entry<'_>]) -> EntryChanges {
     let m = match_entries(old, new);
     EntryChanges {
         added: m.added.iter().map(|&j| EntryRef::of(&new[j])).collect(),
@@ -337,11 +335,11 @@ fn diff_unordered(old: &[Entry], new: &[Entry]) -> EntryChanges {
     }
 }
 
-fn diff_playlists(old: &Library, new: &Library) -> PlaylistChanges {
-    let old_by_id: HashMap<&str, &Playlist> =
+fn diff_playlists(old: &LibraryView<'_>, new: &LibraryView<'_>) -> PlaylistChanges {
+    let old_by_id: HashMap<&str, &Playlist<'_>> =
         old.playlists.iter().map(|p| (p.id.as_str(), p)).collect();
     let new_ids: HashSet<&str> = new.playlists.iter().map(|p| p.id.as_str()).collect();
-    let mut partner: HashMap<&str, &Playlist> = HashMap::new();
+    let mut partner: HashMap<&str, &Playlist<'_>> = HashMap::new();
     for p in &new.playlists {
         if let Some(o) = old_by_id.get(p.id.as_str()) {
             partner.insert(p.id.as_str(), o);
@@ -349,19 +347,19 @@ fn diff_playlists(old: &Library, new: &Library) -> PlaylistChanges {
     }
     // A data download has no playlist ids (import derives them from names), so when either side
     // is an import, unpaired playlists with a unique, equal name are the same playlist.
-    if old.source == SOURCE_DATA_DOWNLOAD || new.source == SOURCE_DATA_DOWNLOAD {
-        let unpaired_old: Vec<&Playlist> = old
+    if old.source.as_str() == SOURCE_DATA_DOWNLOAD || new.source.as_str() == SOURCE_DATA_DOWNLOAD {
+        let unpaired_old: Vec<&Playlist<'_>> = old
             .playlists
             .iter()
             .filter(|p| !new_ids.contains(p.id.as_str()))
             .collect();
-        let unpaired_new: Vec<&Playlist> = new
+        let unpaired_new: Vec<&Playlist<'_>> = new
             .playlists
             .iter()
             .filter(|p| !old_by_id.contains_key(p.id.as_str()))
             .collect();
         for p in &unpaired_new {
-            let same_name = |q: &&&Playlist| q.name == p.name;
+            let same_name = |q: &&&Playlist<'_>| q.name == p.name;
             if unpaired_new.iter().filter(same_name).count() == 1 {
                 let mut olds = unpaired_old.iter().filter(same_name);
                 if let (Some(o), None) = (olds.next(), olds.next()) {
@@ -376,7 +374,7 @@ fn diff_playlists(old: &Library, new: &Library) -> PlaylistChanges {
     for p in &new.playlists {
         match partner.get(p.id.as_str()) {
             Some(o) => {
-                let d = diff_playlist(o, p);
+                let d = diff_playlist_views(o, p);
                 if d.contents == ContentsComparison::Unknown {
                     changes.not_compared.push(playlist_ref(p));
                 }
@@ -396,10 +394,10 @@ fn diff_playlists(old: &Library, new: &Library) -> PlaylistChanges {
     changes
 }
 
-fn playlist_ref(p: &Playlist) -> PlaylistRef {
+fn playlist_ref(p: &Playlist<'_>) -> PlaylistRef {
     PlaylistRef {
-        id: p.id.clone(),
-        name: p.name.clone(),
+        id: p.id.as_str().to_string(),
+        name: p.name.as_str().to_string(),
         entries: (p.contents == Contents::Complete).then_some(p.entries.len()),
     }
 }
@@ -414,17 +412,22 @@ fn playlist_changed(d: &PlaylistDiff) -> bool {
 }
 
 /// Compares one playlist's two versions.
-pub fn diff_playlist(old: &Playlist, new: &Playlist) -> PlaylistDiff {
+pub fn diff_playlist(old: &crate::model::Playlist, new: &crate::model::Playlist) -> PlaylistDiff {
+    diff_playlist_views(&Playlist::of(old), &Playlist::of(new))
+}
+
+/// Compares one playlist's two versions (views).
+pub fn diff_playlist_views(old: &Playlist<'_>, new: &Playlist<'_>) -> PlaylistDiff {
     let mut d = PlaylistDiff {
-        id: new.id.clone(),
-        name: new.name.clone(),
+        id: new.id.as_str().to_string(),
+        name: new.name.as_str().to_string(),
         renamed: (old.name != new.name).then(|| Change {
-            old: old.name.clone(),
-            new: new.name.clone(),
+            old: old.name.as_str().to_string(),
+            new: new.name.as_str().to_string(),
         }),
         description: (normalize(&old.description) != normalize(&new.description)).then(|| Change {
-            old: old.description.clone(),
-            new: new.description.clone(),
+            old: owned(&old.description),
+            new: owned(&new.description),
         }),
         contents: ContentsComparison::Compared,
         old_entries: old.entries.len(),
@@ -463,6 +466,44 @@ pub fn diff_playlist(old: &Playlist, new: &Playlist) -> PlaylistDiff {
 }
 
 /// Spotify returns "" and null interchangeably for "no description".
-fn normalize(description: &Option<String>) -> &str {
-    description.as_deref().unwrap_or("")
+fn normalize<'s>(description: &'s Option<Str<'_>>) -> &'s str {
+    description.as_ref().map_or("", Str::as_str)
+}
+
+/// What `trackvault diff OLD NEW` computes: reads both snapshots' `library.json`, parses them
+/// as lean views in parallel (one thread each), and compares them.
+pub fn diff_snapshots(
+    archive: &crate::archive::Archive,
+    old_id: &str,
+    new_id: &str,
+) -> Result<LibraryDiff, crate::archive::ArchiveError> {
+    use crate::archive::ArchiveError;
+    let path = |id: &str| archive.snapshot_dir(id).join("library.json");
+    let (old_path, new_path) = (path(old_id), path(new_id));
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| ArchiveError::io(p, e));
+    let (old_bytes, new_bytes) = (read(&old_path)?, read(&new_path)?);
+    let corrupt = |p: &std::path::Path, e: serde_json::Error| ArchiveError::Corrupt {
+        path: p.to_path_buf(),
+        detail: format!("not valid JSON for this file ({e})"),
+    };
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| LibraryView::parse(&old_bytes));
+        let new = LibraryView::parse(&new_bytes);
+        (old.join(), new)
+    });
+    let old = old
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        .map_err(|e| corrupt(&old_path, e))?;
+    let new = new.map_err(|e| corrupt(&new_path, e))?;
+    let reference = |id: &str, view: &LibraryView<'_>| SnapshotRef {
+        snapshot: id.to_string(),
+        created_at: view.created_at.as_str().to_string(),
+        source: view.source.as_str().to_string(),
+    };
+    Ok(diff_views(
+        &old,
+        &new,
+        reference(old_id, &old),
+        reference(new_id, &new),
+    ))
 }

@@ -13,7 +13,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::model::Entry;
+use super::view::{EntryView, Str};
+
+type Entry<'a> = EntryView<'a>;
 
 /// How an old entry relates to a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,12 +46,16 @@ pub struct Matching {
 }
 
 /// The URI identifying an entry; `None` for a null row.
-pub fn entry_uri(entry: &Entry) -> Option<&str> {
+pub fn entry_uri<'e>(entry: &'e Entry<'_>) -> Option<&'e str> {
     entry.item.as_ref().map(|item| item.uri.as_str())
 }
 
+fn date<'e>(entry: &'e Entry<'_>) -> Option<&'e str> {
+    entry.added_at.as_ref().map(Str::as_str)
+}
+
 /// Matches `old` against `new` (see the module docs).
-pub fn match_entries(old: &[Entry], new: &[Entry]) -> Matching {
+pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
     let mut old_partner: Vec<Option<(usize, PairKind)>> = vec![None; old.len()];
     let mut new_taken = vec![false; new.len()];
 
@@ -57,18 +63,12 @@ pub fn match_entries(old: &[Entry], new: &[Entry]) -> Matching {
     let mut exact: HashMap<(&str, Option<&str>), VecDeque<usize>> = HashMap::new();
     for (i, e) in old.iter().enumerate() {
         if let Some(uri) = entry_uri(e) {
-            exact
-                .entry((uri, e.added_at.as_deref()))
-                .or_default()
-                .push_back(i);
+            exact.entry((uri, date(e))).or_default().push_back(i);
         }
     }
     for (j, e) in new.iter().enumerate() {
         let Some(uri) = entry_uri(e) else { continue };
-        if let Some(i) = exact
-            .get_mut(&(uri, e.added_at.as_deref()))
-            .and_then(VecDeque::pop_front)
-        {
+        if let Some(i) = exact.get_mut(&(uri, date(e))).and_then(VecDeque::pop_front) {
             old_partner[i] = Some((j, PairKind::Same));
             new_taken[j] = true;
         }
@@ -111,22 +111,22 @@ pub fn match_entries(old: &[Entry], new: &[Entry]) -> Matching {
                 continue;
             }
             by_position.insert(e.position, i);
-            if let Some(date) = e.added_at.as_deref() {
+            if let Some(day) = date(e) {
                 let map = if e.item.is_none() {
                     &mut null_by_date
                 } else {
                     &mut item_by_date
                 };
-                map.entry(date).or_default().push_back(i);
+                map.entry(day).or_default().push_back(i);
             }
         }
         for j in new_nulls {
             let e = &new[j];
             let free = |i: &usize| old_partner[*i].is_none();
-            let date = e.added_at.as_deref();
-            let found = date
+            let day = date(e);
+            let found = day
                 .and_then(|d| take_free(null_by_date.get_mut(d), &old_partner))
-                .or_else(|| date.and_then(|d| take_free(item_by_date.get_mut(d), &old_partner)))
+                .or_else(|| day.and_then(|d| take_free(item_by_date.get_mut(d), &old_partner)))
                 .or_else(|| {
                     by_position
                         .get(&e.position)
@@ -134,7 +134,7 @@ pub fn match_entries(old: &[Entry], new: &[Entry]) -> Matching {
                         .filter(free)
                         .filter(|&i| {
                             // Same slot, but a different known added_at means a different row.
-                            match (old[i].added_at.as_deref(), date) {
+                            match (date(&old[i]), day) {
                                 (Some(a), Some(b)) => a == b,
                                 _ => true,
                             }
@@ -218,10 +218,10 @@ pub fn moved_pairs(pairs: &[Pair]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EntryKind, Item};
+    use crate::model::{self, EntryKind, Item};
 
-    fn entry(position: u32, uri: Option<&str>, added_at: &str) -> Entry {
-        Entry {
+    fn entry(position: u32, uri: Option<&str>, added_at: &str) -> model::Entry {
+        model::Entry {
             position,
             added_at: Some(added_at.to_string()),
             added_by: None,
@@ -248,11 +248,17 @@ mod tests {
         }
     }
 
-    fn list(rows: &[(Option<&str>, &str)]) -> Vec<Entry> {
+    fn list(rows: &[(Option<&str>, &str)]) -> Vec<model::Entry> {
         rows.iter()
             .enumerate()
             .map(|(i, (uri, date))| entry(i as u32, *uri, date))
             .collect()
+    }
+
+    fn match_entries(old: &[model::Entry], new: &[model::Entry]) -> Matching {
+        let old: Vec<EntryView> = old.iter().map(EntryView::of).collect();
+        let new: Vec<EntryView> = new.iter().map(EntryView::of).collect();
+        super::match_entries(&old, &new)
     }
 
     #[test]

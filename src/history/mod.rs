@@ -9,10 +9,12 @@ pub mod identity;
 pub mod log;
 pub mod prune;
 pub mod render;
+pub mod view;
 
-pub use diff::{diff_libraries, LibraryDiff, SnapshotRef};
+pub use diff::{diff_libraries, diff_views, LibraryDiff, SnapshotRef};
 pub use log::{playlist_history, PlaylistHistory};
 pub use prune::{plan_prune, PrunePlan, PrunePolicy};
+pub use view::LibraryView;
 
 /// Why a history command could not answer.
 #[derive(Debug, thiserror::Error)]
