@@ -74,12 +74,14 @@ fn measure(root: &str) {
 
     // Exactly what `trackvault diff` runs: read both library.json files, parse them (as lean
     // views, in parallel), match and diff; then render.
+    let cpu_before = cpu_ms();
     let t = Instant::now();
     let diff = diff_snapshots(&archive, &ids[0], &ids[1]).expect("diff");
     let load_and_diff = t.elapsed();
     let t = Instant::now();
     let json = serde_json::to_string_pretty(&diff).unwrap();
     let render_json = t.elapsed();
+    let cpu_json = cpu_ms().zip(cpu_before).map(|(a, b)| a - b);
     let t = Instant::now();
     let text = render::diff_text(&diff);
     let render_text = t.elapsed();
@@ -130,6 +132,11 @@ fn measure(root: &str) {
     row("TOTAL `diff --json` (loading included)", total_json);
     row("TOTAL `diff` text (loading included)", total_text);
     println!(
+        "| {:<45} | {:>7} ms |",
+        "CPU time of `diff --json` (user+sys, 2 threads)",
+        cpu_json.map_or("?".to_string(), |c| c.to_string())
+    );
+    println!(
         "| {:<45} | {:>7} MB |",
         "peak RSS of the above (VmHWM)",
         hwm.map_or("?".to_string(), |kb| format!("{:.0}", kb as f64 / 1024.0))
@@ -137,6 +144,10 @@ fn measure(root: &str) {
     row("comparison: full Library load of both", full_load);
     row("comparison: diff of full Libraries", full_diff);
     println!();
+    println!(
+        "load average while measuring: {} (2 cores; wall time is inflated when the machine is busy)",
+        std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
+    );
     println!(
         "targets: total < 1000 ms ({}), peak RSS < 300 MB ({})",
         verdict(ms(total_json.max(total_text)) < 1000.0),
@@ -154,6 +165,16 @@ fn verdict(ok: bool) -> &'static str {
     } else {
         "MISSED"
     }
+}
+
+/// User + system CPU time of this process so far, in ms (`/proc/self/stat`, 100 ticks/s).
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10)
 }
 
 fn peak_rss_kb() -> Option<u64> {
