@@ -238,7 +238,7 @@ fn track(n: u64) -> Item {
             release_date: Some("2011-06-14".into()),
         }),
         duration_ms: Some(150_000 + n % 120_000),
-        explicit: Some(n % 7 == 0),
+        explicit: Some(n.is_multiple_of(7)),
         disc_number: Some(1),
         track_number: Some((n % 12 + 1) as u32),
         isrc: Some(format!("GBAYE{:07}", n % 10_000_000)),
@@ -307,7 +307,7 @@ fn mutate(old: &Library) -> Library {
     let mut rng = Rng(0xDEAD_BEEF);
     let mut new = old.clone();
     for (k, p) in new.playlists.iter_mut().enumerate() {
-        if k % 30 == 0 {
+        if k.is_multiple_of(30) {
             p.name.push_str(" (renamed)");
         }
         let e = &mut p.entries;
@@ -318,7 +318,7 @@ fn mutate(old: &Library) -> Library {
         let from = rng.below(e.len());
         let moved = e.remove(from);
         e.insert(rng.below(e.len()), moved);
-        if k % 3 == 0 {
+        if k.is_multiple_of(3) {
             let slot = rng.below(e.len());
             e[slot].item = None;
             e[slot].kind = EntryKind::Unavailable;
