@@ -3,7 +3,9 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::history::HistoryError;
 use crate::http::HttpError;
+use crate::import::ImportError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
 
@@ -29,6 +31,10 @@ pub enum Error {
     },
     #[error("snapshot {snapshot} failed verification:\n{problems}")]
     VerifyFailed { snapshot: String, problems: String },
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("{0}")]
     Usage(String),
 }
@@ -39,6 +45,7 @@ impl Error {
             Error::Paused { .. } => EXIT_PAUSED,
             Error::Usage(_) | Error::Config(_) => 2,
             Error::Spotify(SpotifyError::Interrupted) => 130,
+            Error::History(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -2,7 +2,11 @@
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
 pub mod backup;
+mod diff;
+mod import;
+mod log;
 mod login;
+mod prune;
 mod snapshots;
 mod verify;
 
@@ -25,6 +29,10 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Snapshots => snapshots::run(&settings, out),
         Command::Verify(args) => verify::run(&settings, args, out),
         Command::Backup(args) => backup::run(&settings, args, progress, out).await,
+        Command::Diff(args) => diff::run(&settings, args, out),
+        Command::Log(args) => log::run(&settings, args, out),
+        Command::Prune(args) => prune::run(&settings, args, out),
+        Command::Import(args) => import::run(&settings, args, out),
         other => {
             let _ = &progress;
             Err(Error::Usage(format!(

@@ -1,0 +1,41 @@
+//! `trackvault import PATH`: Spotify's data download → a snapshot.
+
+use std::fmt::Write as _;
+
+use super::{emit, Out};
+use crate::archive::Archive;
+use crate::cli::ImportArgs;
+use crate::config::Settings;
+use crate::error::Result;
+use crate::import::import_download;
+
+pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
+    let archive = Archive::open(&settings.archive_root)?;
+    let s = import_download(&archive, &args.path)?;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Imported {} as snapshot {}:",
+        args.path.display(),
+        s.snapshot
+    );
+    let _ = writeln!(
+        t,
+        "  {} liked songs, {} saved albums, {} saved shows, {} saved episodes, {} followed artists",
+        s.liked_tracks, s.saved_albums, s.saved_shows, s.saved_episodes, s.followed_artists
+    );
+    let _ = writeln!(
+        t,
+        "  {} playlists with {} entries",
+        s.playlists, s.playlist_entries
+    );
+    let _ = writeln!(t, "  raw files stored: {}", s.stored_files.join(", "));
+    if !s.ignored_files.is_empty() {
+        let _ = writeln!(t, "  not used: {}", s.ignored_files.join(", "));
+    }
+    t.push_str("Note: a data download has no ISRCs or durations, so enrichment will rely on Spotify URL relations and search for this snapshot.\n");
+    for note in s.notes.iter().skip(2) {
+        let _ = writeln!(t, "Note: {note}.");
+    }
+    emit(out, &t)
+}
