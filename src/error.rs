@@ -3,6 +3,7 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::export::ExportError;
 use crate::http::HttpError;
 use crate::spotify::auth::AuthError;
 
@@ -19,6 +20,8 @@ pub enum Error {
     Http(#[from] HttpError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,
@@ -35,6 +38,7 @@ impl Error {
         match self {
             Error::Paused { .. } => EXIT_PAUSED,
             Error::Usage(_) | Error::Config(_) => 2,
+            Error::Export(e) if e.is_usage() => 2,
             _ => 1,
         }
     }
