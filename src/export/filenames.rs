@@ -36,13 +36,13 @@ pub fn safe_stem(name: &str) -> String {
     if stem.starts_with('.') {
         stem.replace_range(0..1, "_");
     }
+    if is_reserved_on_windows(&stem) {
+        stem.insert(0, '_');
+    }
     truncate_bytes(&mut stem, MAX_STEM_BYTES);
     trim_end_dots_spaces(&mut stem);
     if stem.is_empty() {
         return FALLBACK.to_string();
-    }
-    if is_reserved_on_windows(&stem) {
-        stem.insert(0, '_');
     }
     stem
 }
@@ -61,7 +61,7 @@ fn truncate_bytes(s: &mut String, max: usize) {
 
 /// Windows silently drops trailing dots and spaces, which would make two names equal.
 fn trim_end_dots_spaces(s: &mut String) {
-    let kept = s.trim_end_matches(['.', ' ']).len();
+    let kept = s.trim_end_matches(|c: char| c == '.' || c.is_whitespace()).len();
     s.truncate(kept);
 }
 
