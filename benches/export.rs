@@ -21,7 +21,9 @@ fn id(n: u64) -> String {
     let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
     (0..22)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ALPHABET[(x >> 58) as usize % 62] as char
         })
         .collect()
@@ -37,7 +39,12 @@ fn entry(n: u64) -> Entry {
     let item = (kind != EntryKind::Unavailable).then(|| {
         let tid = id(n % 60_000);
         Item {
-            item_type: if kind == EntryKind::Episode { "episode" } else { "track" }.into(),
+            item_type: if kind == EntryKind::Episode {
+                "episode"
+            } else {
+                "track"
+            }
+            .into(),
             id: (kind != EntryKind::Local).then(|| tid.clone()),
             uri: format!("spotify:track:{tid}"),
             name: format!("Song number {n}, \"take {}\"", n % 7),
@@ -135,7 +142,10 @@ fn main() {
     let dir = tempfile::tempdir().expect("temporary folder");
 
     println!("export benchmark: {entries} entries ({LIKED} liked, {PLAYLISTS} playlists x {PER_PLAYLIST})");
-    println!("{:<14} {:>8} {:>10} {:>10}", "format", "files", "rows", "wall ms");
+    println!(
+        "{:<14} {:>8} {:>10} {:>10}",
+        "format", "files", "rows", "wall ms"
+    );
     for format in DEFAULT_FORMATS {
         let opts = ExportOptions {
             formats: vec![format.to_string()],
@@ -145,7 +155,13 @@ fn main() {
         let summary = export_library(&lib, &opts, &dir.path().join("each")).expect("export");
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let s = &summary.formats[0];
-        println!("{:<14} {:>8} {:>10} {:>10.0}", format, s.files.len(), s.rows(), ms);
+        println!(
+            "{:<14} {:>8} {:>10} {:>10.0}",
+            format,
+            s.files.len(),
+            s.rows(),
+            ms
+        );
     }
     let start = Instant::now();
     let summary =

@@ -45,9 +45,8 @@ fn with_ext<'a>(
     format: &'a str,
     ext: &'a str,
 ) -> impl Iterator<Item = (&'a PathBuf, &'a Vec<u8>)> + 'a {
-    all.iter().filter(move |(p, _)| {
-        p.starts_with(format) && p.extension().is_some_and(|e| e == ext)
-    })
+    all.iter()
+        .filter(move |(p, _)| p.starts_with(format) && p.extension().is_some_and(|e| e == ext))
 }
 
 #[test]
@@ -65,7 +64,9 @@ fn golden_files_for_every_format() {
     }
     insta::assert_snapshot!(
         "summary",
-        summary.to_string().replace(&dir.path().display().to_string(), "<out>")
+        summary
+            .to_string()
+            .replace(&dir.path().display().to_string(), "<out>")
     );
 }
 
@@ -106,7 +107,10 @@ fn duplicate_and_hostile_names_all_survive_as_safe_files() {
     assert!(names.contains(&"Chill.m3u8".to_string()), "{names:?}");
     assert!(names.contains(&"chill (2).m3u8".to_string()), "{names:?}");
     assert!(names.contains(&"_CON.m3u8".to_string()), "{names:?}");
-    assert!(names.contains(&"AC_DC .._.._etc_passwd.m3u8".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"AC_DC .._.._etc_passwd.m3u8".to_string()),
+        "{names:?}"
+    );
     for path in all.keys() {
         // Everything stays inside the output folder, in at most format/albums/file.
         assert!(path.components().count() <= 3, "{}", path.display());
@@ -174,20 +178,21 @@ fn check_listenbrainz_rules(doc: &Value) -> Result<(), String> {
             return Err(format!("{key} present"));
         }
     }
-    let tracks = playlist["track"].as_array().ok_or("track is not an array")?;
+    let tracks = playlist["track"]
+        .as_array()
+        .ok_or("track is not an array")?;
     if tracks.is_empty() {
         return Err("no tracks".into());
     }
     for track in tracks {
-        let ids = track["identifier"].as_array().ok_or("identifier is not an array")?;
+        let ids = track["identifier"]
+            .as_array()
+            .ok_or("identifier is not an array")?;
         let first = ids.first().and_then(Value::as_str).ok_or("no identifier")?;
         let mbid = first
             .strip_prefix("https://musicbrainz.org/recording/")
             .ok_or(format!("first identifier is not a recording URL: {first}"))?;
-        let uuid_like = mbid.len() == 36
-            && mbid
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() || c == '-');
+        let uuid_like = mbid.len() == 36 && mbid.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
         if !uuid_like {
             return Err(format!("not an MBID: {mbid}"));
         }
@@ -211,7 +216,10 @@ fn every_listenbrainz_file_follows_the_import_rules() {
     }
     let lb = summary.format("listenbrainz").unwrap();
     assert!(lb.left_out.0["tracks without a recording MBID"] > 0);
-    assert!(!lb.notes.is_empty(), "collections without MBIDs are reported");
+    assert!(
+        !lb.notes.is_empty(),
+        "collections without MBIDs are reported"
+    );
     // The archival JSPF keeps every row, null rows included, and would be refused.
     let archive = fs::read(dir.path().join("jspf/Road Trip, _Summer_ 2026 🚗.jspf")).unwrap();
     let doc: Value = serde_json::from_slice(&archive).unwrap();
@@ -231,8 +239,10 @@ fn the_listenbrainz_rules_reject_what_listenbrainz_rejects() {
         "true".into();
     assert!(check_listenbrainz_rules(&public_string).is_err());
     let mut isrc_first = good.clone();
-    isrc_first["playlist"]["track"][0]["identifier"] =
-        serde_json::json!(["urn:isrc:GBARL9300135", "https://musicbrainz.org/recording/8f3471b5-7e6a-48da-86a9-c1c07a0f47ae"]);
+    isrc_first["playlist"]["track"][0]["identifier"] = serde_json::json!([
+        "urn:isrc:GBARL9300135",
+        "https://musicbrainz.org/recording/8f3471b5-7e6a-48da-86a9-c1c07a0f47ae"
+    ]);
     assert!(check_listenbrainz_rules(&isrc_first).is_err());
     let mut no_ext = good.clone();
     no_ext["playlist"]["track"][0]
@@ -268,7 +278,11 @@ fn soundiiz_and_tunemymusic_csvs_parse_back_to_the_library_values() {
                 let item = r.item.unwrap();
                 vec![
                     item.name.clone(),
-                    item.artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
+                    item.artists
+                        .iter()
+                        .map(|a| a.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     r.album_name().unwrap_or("").to_string(),
                     item.isrc.clone().unwrap_or_default(),
                 ]
@@ -286,10 +300,17 @@ fn soundiiz_and_tunemymusic_csvs_parse_back_to_the_library_values() {
         if c.kind == CollectionKind::Album {
             continue;
         }
-        let path = dir.path().join("tunemymusic").join(format!("{}.csv", c.stem));
+        let path = dir
+            .path()
+            .join("tunemymusic")
+            .join(format!("{}.csv", c.stem));
         let rows = parse_csv(&fs::read(&path).unwrap());
         tmm_all_rows += rows.len() - 1;
-        let kind = if c.kind == CollectionKind::Liked { "Favorite" } else { "Playlist" };
+        let kind = if c.kind == CollectionKind::Liked {
+            "Favorite"
+        } else {
+            "Playlist"
+        };
         for (row, want) in rows[1..].iter().zip(&expected) {
             assert_eq!(row[0..3], want[0..3]);
             assert_eq!(row[3], c.name);
@@ -300,7 +321,15 @@ fn soundiiz_and_tunemymusic_csvs_parse_back_to_the_library_values() {
     let combined = parse_csv(&fs::read(dir.path().join("tunemymusic/tunemymusic.csv")).unwrap());
     assert_eq!(
         combined[0],
-        ["Track name", "Artist name", "Album", "Playlist name", "Type", "ISRC", "Spotify - id"]
+        [
+            "Track name",
+            "Artist name",
+            "Album",
+            "Playlist name",
+            "Type",
+            "ISRC",
+            "Spotify - id"
+        ]
     );
     assert_eq!(combined.len() - 1, tmm_all_rows);
 }
@@ -359,9 +388,13 @@ fn exportify_csvs_quote_every_field_and_escape_commas_in_artist_names() {
         }
     }
     assert!(saw_escaped);
-    let road = parse_csv(&fs::read(dir.path().join("exportify/Road Trip, _Summer_ 2026 🚗.csv")).unwrap());
+    let road =
+        parse_csv(&fs::read(dir.path().join("exportify/Road Trip, _Summer_ 2026 🚗.csv")).unwrap());
     let crosby = road.iter().find(|r| r[1] == "Hello, \"Goodbye\"").unwrap();
-    assert_eq!(exportify_split(&crosby[3]), ["Crosby, Stills & Nash", "Young"]);
+    assert_eq!(
+        exportify_split(&crosby[3]),
+        ["Crosby, Stills & Nash", "Young"]
+    );
     assert_eq!(crosby[14], "true");
     assert_eq!(crosby[17], "spotify:user:bob");
     assert_eq!(crosby[18], "2026-10-01T08:00:00Z");
@@ -402,15 +435,24 @@ fn split_writes_parts_of_at_most_n_rows() {
         .iter()
         .map(|f| f.path.display().to_string())
         .collect();
-    assert!(names.contains(&"soundiiz/Road Trip, _Summer_ 2026 🚗 (part 1 of 2).csv".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"soundiiz/Road Trip, _Summer_ 2026 🚗 (part 1 of 2).csv".to_string()),
+        "{names:?}"
+    );
     for f in &summary.formats[0].files {
         assert!(f.rows <= 2);
         let rows = parse_csv(&fs::read(dir.path().join(&f.path)).unwrap());
         assert_eq!(rows[0], ["title", "artist", "album", "isrc"]);
         assert_eq!(rows.len() - 1, f.rows);
     }
-    let zero = ExportOptions { split: Some(0), ..opts };
-    assert!(matches!(export_library(&fixture(), &zero, dir.path()), Err(ExportError::BadSplit)));
+    let zero = ExportOptions {
+        split: Some(0),
+        ..opts
+    };
+    assert!(matches!(
+        export_library(&fixture(), &zero, dir.path()),
+        Err(ExportError::BadSplit)
+    ));
 }
 
 #[test]
@@ -423,8 +465,15 @@ fn unknown_formats_are_refused_with_the_valid_list() {
     let err = export_library(&fixture(), &opts, dir.path()).unwrap_err();
     let msg = err.to_string();
     assert!(err.is_usage());
-    assert!(msg.contains("`spotify`") && msg.contains("listenbrainz, m3u8"), "{msg}");
-    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+    assert!(
+        msg.contains("`spotify`") && msg.contains("listenbrainz, m3u8"),
+        "{msg}"
+    );
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -469,7 +518,12 @@ field = "duration"
     let bytes = fs::read(out.join("my-layout/my-layout.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF\"Song\",\"Artists\",\"MBID\",\"Length\"\r\n"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.contains("\"YOASOBI / Ayase, Ikura\",\"0b9f3e67-2b0f-4dfe-bf1d-3b8b6b8f0b11\",\"4:21\""), "{text}");
+    assert!(
+        text.contains(
+            "\"YOASOBI / Ayase, Ikura\",\"0b9f3e67-2b0f-4dfe-bf1d-3b8b6b8f0b11\",\"4:21\""
+        ),
+        "{text}"
+    );
     assert!(!text.contains("spotify:local"));
 }
 
@@ -477,10 +531,22 @@ field = "duration"
 fn a_bad_mapping_file_gets_one_sentence_naming_file_and_problem() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("typo.toml", "name = \"x\"\n[[column]]\nheader = \"T\"\nfield = \"tilte\"\n", "tilte"),
+        (
+            "typo.toml",
+            "name = \"x\"\n[[column]]\nheader = \"T\"\nfield = \"tilte\"\n",
+            "tilte",
+        ),
         ("broken.toml", "name = \"x\n", "line 1"),
-        ("clash.toml", "name = \"soundiiz\"\n[[column]]\nheader = \"T\"\nfield = \"title\"\n", "already used"),
-        ("unknown-key.toml", "name = \"x\"\nquoting = \"always\"\n[[column]]\nheader = \"T\"\nfield = \"title\"\n", "quoting"),
+        (
+            "clash.toml",
+            "name = \"soundiiz\"\n[[column]]\nheader = \"T\"\nfield = \"title\"\n",
+            "already used",
+        ),
+        (
+            "unknown-key.toml",
+            "name = \"x\"\nquoting = \"always\"\n[[column]]\nheader = \"T\"\nfield = \"title\"\n",
+            "quoting",
+        ),
     ];
     for (file, text, problem) in cases {
         let path = dir.path().join(file);
@@ -499,8 +565,13 @@ fn a_bad_mapping_file_gets_one_sentence_naming_file_and_problem() {
         extra_mappings: vec![dir.path().join("nope.toml")],
         ..ExportOptions::default()
     };
-    let msg = export_library(&fixture(), &missing, dir.path()).unwrap_err().to_string();
-    assert!(msg.contains("nope.toml") && msg.contains("cannot be read"), "{msg}");
+    let msg = export_library(&fixture(), &missing, dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("nope.toml") && msg.contains("cannot be read"),
+        "{msg}"
+    );
 }
 
 #[test]

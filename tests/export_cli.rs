@@ -37,10 +37,18 @@ fn exports_the_latest_snapshot_into_its_exports_folder() {
         .success()
         .stdout(predicate::str::contains(format!("Exported snapshot {id}")))
         .stdout(predicate::str::contains("soundiiz"))
-        .stdout(predicate::str::contains("Not exported: playlist \"Someone else's mix\""));
-    let exports = dir.path().join("archive/snapshots").join(&id).join("exports");
+        .stdout(predicate::str::contains(
+            "Not exported: playlist \"Someone else's mix\"",
+        ));
+    let exports = dir
+        .path()
+        .join("archive/snapshots")
+        .join(&id)
+        .join("exports");
     assert!(exports.join("soundiiz/Liked Songs.csv").is_file());
-    assert!(exports.join("xspf/albums/Rick Astley - Whenever You Need Somebody.xspf").is_file());
+    assert!(exports
+        .join("xspf/albums/Rick Astley - Whenever You Need Somebody.xspf")
+        .is_file());
     assert!(!exports.join("json").exists(), "only the chosen formats");
 }
 
@@ -65,7 +73,9 @@ fn out_split_and_mapping_flags_work_together() {
         .assert()
         .success()
         .stdout(predicate::str::contains("titles"));
-    assert!(out.join("tunemymusic/tunemymusic (part 1 of 5).csv").is_file());
+    assert!(out
+        .join("tunemymusic/tunemymusic (part 1 of 5).csv")
+        .is_file());
     // --split applies to every CSV layout, user ones included.
     assert!(out.join("titles/titles (part 1 of 6).csv").is_file());
 }
@@ -89,7 +99,11 @@ fn a_bad_mapping_file_is_one_sentence_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     archive_with_snapshot(dir.path());
     let mapping = dir.path().join("broken.toml");
-    fs::write(&mapping, "name = \"x\"\n[[column]]\nheader = \"A\"\nfield = \"artist\"\n").unwrap();
+    fs::write(
+        &mapping,
+        "name = \"x\"\n[[column]]\nheader = \"A\"\nfield = \"artist\"\n",
+    )
+    .unwrap();
     trackvault(dir.path())
         .args(["export", "--mapping"])
         .arg(&mapping)
@@ -97,7 +111,9 @@ fn a_bad_mapping_file_is_one_sentence_naming_it() {
         .code(2)
         .stderr(predicate::str::contains("broken.toml"))
         .stderr(predicate::str::contains("`artist`"))
-        .stderr(predicate::function(|s: &str| s.trim_end().lines().count() == 1));
+        .stderr(predicate::function(|s: &str| {
+            s.trim_end().lines().count() == 1
+        }));
 }
 
 #[test]

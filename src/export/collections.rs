@@ -54,7 +54,10 @@ impl<'a> Row<'a> {
         self.item
             .and_then(|i| i.album.as_ref().map(|a| a.name.as_str()))
             .or(self.album.map(|a| a.name.as_str()))
-            .or_else(|| self.item.and_then(|i| i.show.as_ref().map(|s| s.name.as_str())))
+            .or_else(|| {
+                self.item
+                    .and_then(|i| i.show.as_ref().map(|s| s.name.as_str()))
+            })
     }
 
     pub fn album_id(&self) -> Option<&'a str> {

@@ -45,7 +45,14 @@ pub fn write(
         write_parts(mapping, out, "", combined_stem, &combined, split)?;
     }
     for (collection, records) in per_file {
-        write_parts(mapping, out, collection.dir(), &collection.stem, &records, split)?;
+        write_parts(
+            mapping,
+            out,
+            collection.dir(),
+            &collection.stem,
+            &records,
+            split,
+        )?;
     }
     Ok(())
 }
@@ -91,11 +98,23 @@ fn write_parts(
             let parts = records.len().div_ceil(n);
             for (i, chunk) in records.chunks(n).enumerate() {
                 let part_stem = format!("{stem} (part {} of {parts})", i + 1);
-                out.write(dir, &part_stem, ".csv", &records_to_bytes(mapping, chunk), chunk.len())?;
+                out.write(
+                    dir,
+                    &part_stem,
+                    ".csv",
+                    &records_to_bytes(mapping, chunk),
+                    chunk.len(),
+                )?;
             }
             Ok(())
         }
-        _ => out.write(dir, stem, ".csv", &records_to_bytes(mapping, records), records.len()),
+        _ => out.write(
+            dir,
+            stem,
+            ".csv",
+            &records_to_bytes(mapping, records),
+            records.len(),
+        ),
     }
 }
 

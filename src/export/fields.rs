@@ -70,7 +70,11 @@ pub struct Joining {
 impl Joining {
     fn join<'s>(&self, values: impl Iterator<Item = &'s str>) -> String {
         let sep = self.joiner.trim();
-        let sep = if sep.is_empty() { &self.joiner[..] } else { sep };
+        let sep = if sep.is_empty() {
+            &self.joiner[..]
+        } else {
+            sep
+        };
         values
             .map(|v| {
                 if self.escape && !sep.is_empty() && v.contains(sep) {

@@ -61,7 +61,9 @@ fn truncate_bytes(s: &mut String, max: usize) {
 
 /// Windows silently drops trailing dots and spaces, which would make two names equal.
 fn trim_end_dots_spaces(s: &mut String) {
-    let kept = s.trim_end_matches(|c: char| c == '.' || c.is_whitespace()).len();
+    let kept = s
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace())
+        .len();
     s.truncate(kept);
 }
 
@@ -70,7 +72,10 @@ fn trim_end_dots_spaces(s: &mut String) {
 pub fn is_reserved_on_windows(stem: &str) -> bool {
     let base = stem.split('.').next().unwrap_or("").trim_end();
     let upper = base.to_ascii_uppercase();
-    if matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$") {
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
         return true;
     }
     let mut chars = upper.chars();

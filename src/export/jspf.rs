@@ -48,7 +48,12 @@ pub fn render(
     (bytes, written)
 }
 
-fn playlist(library: &Library, collection: &Collection<'_>, mode: Mode, tracks: Vec<Value>) -> Value {
+fn playlist(
+    library: &Library,
+    collection: &Collection<'_>,
+    mode: Mode,
+    tracks: Vec<Value>,
+) -> Value {
     let mut p = Map::new();
     let title = if mode == Mode::ListenBrainz && collection.name.trim().is_empty() {
         "Untitled playlist".to_string()
@@ -57,17 +62,37 @@ fn playlist(library: &Library, collection: &Collection<'_>, mode: Mode, tracks: 
     };
     p.insert("title".into(), title.into());
     let creator = match (collection.playlist, collection.album) {
-        (Some(pl), _) => pl.owner.display_name.clone().unwrap_or_else(|| pl.owner.id.clone()),
-        (None, Some(a)) => a.artists.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", "),
-        (None, None) => library.user.display_name.clone().unwrap_or_else(|| library.user.id.clone()),
+        (Some(pl), _) => pl
+            .owner
+            .display_name
+            .clone()
+            .unwrap_or_else(|| pl.owner.id.clone()),
+        (None, Some(a)) => a
+            .artists
+            .iter()
+            .map(|x| x.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (None, None) => library
+            .user
+            .display_name
+            .clone()
+            .unwrap_or_else(|| library.user.id.clone()),
     };
     p.insert("creator".into(), creator.into());
-    if let Some(d) = collection.playlist.and_then(|pl| pl.description.as_deref()).filter(|d| !d.is_empty()) {
+    if let Some(d) = collection
+        .playlist
+        .and_then(|pl| pl.description.as_deref())
+        .filter(|d| !d.is_empty())
+    {
         p.insert("annotation".into(), d.into());
     }
     let mut extra = Map::new();
     if let Some(pl) = collection.playlist {
-        p.insert("identifier".into(), format!("https://open.spotify.com/playlist/{}", pl.id).into());
+        p.insert(
+            "identifier".into(),
+            format!("https://open.spotify.com/playlist/{}", pl.id).into(),
+        );
         extra.insert("spotify_playlist_id".into(), pl.id.clone().into());
         extra.insert("spotify_owner_id".into(), pl.owner.id.clone().into());
         if let Some(s) = &pl.snapshot_id {
@@ -75,16 +100,25 @@ fn playlist(library: &Library, collection: &Collection<'_>, mode: Mode, tracks: 
         }
         extra.insert("collaborative".into(), pl.collaborative.into());
     } else if let Some(a) = collection.album {
-        p.insert("identifier".into(), format!("https://open.spotify.com/album/{}", a.id).into());
+        p.insert(
+            "identifier".into(),
+            format!("https://open.spotify.com/album/{}", a.id).into(),
+        );
         extra.insert("spotify_album_id".into(), a.id.clone().into());
         if let Some(mb) = &a.musicbrainz {
-            extra.insert("musicbrainz_release_id".into(), mb.release_id.clone().into());
+            extra.insert(
+                "musicbrainz_release_id".into(),
+                mb.release_id.clone().into(),
+            );
         }
     } else {
         extra.insert("spotify_collection".into(), "liked_songs".into());
     }
     p.insert("date".into(), library.created_at.clone().into());
-    let public = collection.playlist.and_then(|pl| pl.public).unwrap_or(false);
+    let public = collection
+        .playlist
+        .and_then(|pl| pl.public)
+        .unwrap_or(false);
     p.insert(
         "extension".into(),
         json!({ PLAYLIST_EXTENSION: { "public": public, "additional_metadata": extra } }),
@@ -101,7 +135,10 @@ fn track(row: &Row<'_>) -> Value {
     extra.insert("kind".into(), super::fields::render_kind(row.kind).into());
     let Some(item) = row.item else {
         t.insert("identifier".into(), Value::Array(Vec::new()));
-        t.insert("annotation".into(), "Unavailable on Spotify: this row no longer has a track.".into());
+        t.insert(
+            "annotation".into(),
+            "Unavailable on Spotify: this row no longer has a track.".into(),
+        );
         ext.insert("additional_metadata".into(), Value::Object(extra));
         t.insert("extension".into(), json!({ TRACK_EXTENSION: ext }));
         return Value::Object(t);
@@ -149,7 +186,10 @@ fn track(row: &Row<'_>) -> Value {
             .collect();
         ext.insert("artist_identifiers".into(), artists.into());
         if let Some(rel) = &m.release_id {
-            ext.insert("release_identifier".into(), format!("https://musicbrainz.org/release/{rel}").into());
+            ext.insert(
+                "release_identifier".into(),
+                format!("https://musicbrainz.org/release/{rel}").into(),
+            );
         }
     }
     if let Some(isrc) = &item.isrc {
@@ -162,7 +202,10 @@ fn track(row: &Row<'_>) -> Value {
         extra.insert("spotify_uri".into(), item.uri.clone().into());
     }
     if let Some(m) = mb {
-        extra.insert("musicbrainz_match".into(), json!({ "method": m.method, "confidence": m.confidence }));
+        extra.insert(
+            "musicbrainz_match".into(),
+            json!({ "method": m.method, "confidence": m.confidence }),
+        );
     }
     ext.insert("additional_metadata".into(), Value::Object(extra));
     t.insert("extension".into(), json!({ TRACK_EXTENSION: ext }));

@@ -15,7 +15,10 @@ use crate::model::EntryKind;
 /// The layouts shipped with trackvault, as (format name, TOML text).
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("soundiiz", include_str!("../../mappings/soundiiz.toml")),
-    ("tunemymusic", include_str!("../../mappings/tunemymusic.toml")),
+    (
+        "tunemymusic",
+        include_str!("../../mappings/tunemymusic.toml"),
+    ),
     ("exportify", include_str!("../../mappings/exportify.toml")),
 ];
 
@@ -171,13 +174,10 @@ impl Mapping {
 
     /// The built-in layout called `name`, if there is one.
     pub fn built_in(name: &str) -> Option<Mapping> {
-        BUILT_IN
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(n, text)| {
-                Self::parse(text, Path::new(&format!("mappings/{n}.toml")))
-                    .expect("built-in mappings are checked by tests")
-            })
+        BUILT_IN.iter().find(|(n, _)| *n == name).map(|(n, text)| {
+            Self::parse(text, Path::new(&format!("mappings/{n}.toml")))
+                .expect("built-in mappings are checked by tests")
+        })
     }
 
     pub fn joining(&self) -> Joining {
@@ -211,15 +211,20 @@ mod tests {
     #[test]
     fn errors_name_the_file_line_and_problem_in_one_sentence() {
         let text = "name = \"x\"\n[[column]]\nheader = \"t\"\nfield = \"titel\"\n";
-        let err = Mapping::parse(text, Path::new("my.toml")).unwrap_err().to_string();
+        let err = Mapping::parse(text, Path::new("my.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("my.toml"), "{err}");
         assert!(err.contains("line 4"), "{err}");
         assert!(err.contains("titel"), "{err}");
         assert!(!err.contains('\n'), "{err}");
 
-        let err = Mapping::parse("name = \"Bad Name\"\n[[column]]\nheader=\"a\"\nfield=\"title\"", Path::new("m.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = Mapping::parse(
+            "name = \"Bad Name\"\n[[column]]\nheader=\"a\"\nfield=\"title\"",
+            Path::new("m.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("lowercase"), "{err}");
         let err = Mapping::parse("name = \"x\"\ncolumn = []", Path::new("m.toml"))
             .unwrap_err()

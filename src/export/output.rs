@@ -54,7 +54,11 @@ impl FormatWriter {
         bytes: &[u8],
         rows: usize,
     ) -> Result<(), ExportError> {
-        let name = self.names.entry(dir.to_string()).or_default().claim(stem, ext);
+        let name = self
+            .names
+            .entry(dir.to_string())
+            .or_default()
+            .claim(stem, ext);
         let folder = self.staging.join(dir);
         if !dir.is_empty() {
             fs::create_dir_all(&folder).map_err(|e| ExportError::io(&folder, e))?;

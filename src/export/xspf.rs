@@ -56,10 +56,18 @@ fn write_playlist(
             }
             if let Some(p) = collection.playlist {
                 uri_element(w, "identifier", &format!("spotify:playlist:{}", p.id))?;
-                uri_element(w, "info", &format!("https://open.spotify.com/playlist/{}", p.id))?;
+                uri_element(
+                    w,
+                    "info",
+                    &format!("https://open.spotify.com/playlist/{}", p.id),
+                )?;
             } else if let Some(a) = collection.album {
                 uri_element(w, "identifier", &a.uri)?;
-                uri_element(w, "info", &format!("https://open.spotify.com/album/{}", a.id))?;
+                uri_element(
+                    w,
+                    "info",
+                    &format!("https://open.spotify.com/album/{}", a.id),
+                )?;
             }
             text_element(w, "date", &library.created_at)?;
             w.create_element("trackList").write_inner_content(|w| {
@@ -125,7 +133,11 @@ fn write_track(w: &mut Writer<Vec<u8>>, row: &Row<'_>) -> io::Result<()> {
 
 fn creator(library: &Library, collection: &Collection<'_>) -> String {
     if let Some(p) = collection.playlist {
-        return p.owner.display_name.clone().unwrap_or_else(|| p.owner.id.clone());
+        return p
+            .owner
+            .display_name
+            .clone()
+            .unwrap_or_else(|| p.owner.id.clone());
     }
     if let Some(a) = collection.album {
         return a
@@ -151,7 +163,11 @@ fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<(
 /// URIs come from ids the model guarantees to be plain; anything else is skipped rather than
 /// risking an invalid `anyURI`.
 fn uri_element(w: &mut Writer<Vec<u8>>, name: &str, uri: &str) -> io::Result<()> {
-    if uri.is_empty() || !uri.chars().all(|c| c.is_ascii_graphic() && !"<>\"{}|\\^`".contains(c)) {
+    if uri.is_empty()
+        || !uri
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"<>\"{}|\\^`".contains(c))
+    {
         return Ok(());
     }
     text_element(w, name, uri)
@@ -167,8 +183,7 @@ fn meta(w: &mut Writer<Vec<u8>>, key: &str, value: &str) -> io::Result<()> {
 /// Removes characters XML 1.0 does not allow anywhere (most C0 controls, U+FFFE, U+FFFF).
 pub fn xml_safe(text: &str) -> Cow<'_, str> {
     let allowed = |c: char| {
-        matches!(c, '\t' | '\n' | '\r')
-            || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
     };
     if text.chars().all(allowed) {
         Cow::Borrowed(text)
