@@ -3,6 +3,7 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
@@ -24,6 +25,8 @@ pub enum Error {
     Auth(#[from] AuthError),
     #[error(transparent)]
     Spotify(#[from] SpotifyError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,
@@ -46,6 +49,7 @@ impl Error {
             Error::Usage(_) | Error::Config(_) => 2,
             Error::Spotify(SpotifyError::Interrupted) => 130,
             Error::History(e) if e.is_usage() => 2,
+            Error::Export(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod fsutil;
 pub mod history;
 pub mod http;

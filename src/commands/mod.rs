@@ -5,6 +5,7 @@ pub mod backup;
 mod diff;
 mod import;
 mod log;
+mod export;
 mod login;
 mod prune;
 mod snapshots;
@@ -33,6 +34,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Log(args) => log::run(&settings, args, out),
         Command::Prune(args) => prune::run(&settings, args, out),
         Command::Import(args) => import::run(&settings, args, out),
+        Command::Export(args) => export::run(&settings, args, out),
         other => {
             let _ = &progress;
             Err(Error::Usage(format!(

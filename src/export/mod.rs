@@ -1,0 +1,252 @@
+//! Exporters: turn a [`Library`] into the files importers (Soundiiz, TuneMyMusic, Exportify
+//! readers, ListenBrainz) and archivists (XSPF, JSPF, M3U8, JSON) accept. Nothing here calls
+//! an API. Each format writes into `<out>/<format>/`: one file per accessible playlist, Liked
+//! Songs, and (where the format fits) each saved album under `albums/`. Formats and what each
+//! does with local files, episodes and unavailable rows are documented in `docs/exports.md`.
+//!
+//! The CSV formats are data (`mappings/*.toml`, see [`mapping`]); `--mapping FILE` adds more.
+//! Output is deterministic: the same library gives byte-identical files.
+
+pub mod collections;
+mod csv;
+pub mod fields;
+pub mod filenames;
+mod json;
+pub mod jspf;
+mod m3u8;
+pub mod mapping;
+mod output;
+pub mod summary;
+mod txt;
+pub mod xspf;
+
+use std::path::{Path, PathBuf};
+
+pub use mapping::Mapping;
+pub use summary::{ExportSummary, FormatSummary, WrittenFile};
+
+use collections::Plan;
+use output::FormatWriter;
+
+use crate::model::Library;
+
+/// Every built-in format, in the order they are written. `backup` and `demo` write all of them.
+pub const DEFAULT_FORMATS: &[&str] = &[
+    "soundiiz",
+    "tunemymusic",
+    "exportify",
+    "xspf",
+    "jspf",
+    "listenbrainz",
+    "m3u8",
+    "txt",
+    "json",
+];
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Format names (see [`DEFAULT_FORMATS`]) and names of `extra_mappings`; empty means all
+    /// built-in formats.
+    pub formats: Vec<String>,
+    /// Split CSV files into parts of at most this many rows.
+    pub split: Option<usize>,
+    /// User CSV layouts (TOML); each is always written, into a folder named after it.
+    pub extra_mappings: Vec<PathBuf>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            formats: DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect(),
+            split: None,
+            extra_mappings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("unknown export format `{given}`; valid formats are {valid}")]
+    UnknownFormat { given: String, valid: String },
+    #[error("mapping file {path} cannot be used: {problem} (see docs/exports.md for the format)")]
+    BadMapping { path: PathBuf, problem: String },
+    #[error("--split must be at least 1 row per file")]
+    BadSplit,
+    #[error("cannot write {path}: {source}; check that the output folder is writable and has free space")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ExportError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        ExportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// True when the user asked for something impossible (as opposed to a write failure).
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, ExportError::Io { .. })
+    }
+}
+
+/// How one format is produced.
+#[derive(Debug, Clone)]
+enum Writer {
+    Csv(Box<Mapping>),
+    Xspf,
+    Jspf(jspf::Mode),
+    M3u8,
+    Txt,
+    Json,
+}
+
+fn built_in(name: &str) -> Option<Writer> {
+    Some(match name {
+        "xspf" => Writer::Xspf,
+        "jspf" => Writer::Jspf(jspf::Mode::Archive),
+        "listenbrainz" => Writer::Jspf(jspf::Mode::ListenBrainz),
+        "m3u8" => Writer::M3u8,
+        "txt" => Writer::Txt,
+        "json" => Writer::Json,
+        other => Writer::Csv(Box::new(Mapping::built_in(other)?)),
+    })
+}
+
+/// Checks the options (format names, mapping files, split) without writing anything.
+pub fn validate(opts: &ExportOptions) -> Result<(), ExportError> {
+    resolve(opts).map(|_| ())
+}
+
+/// The formats to write, in order, each with its writer.
+fn resolve(opts: &ExportOptions) -> Result<Vec<(String, Writer)>, ExportError> {
+    if opts.split == Some(0) {
+        return Err(ExportError::BadSplit);
+    }
+    let mut extra: Vec<Mapping> = Vec::new();
+    for path in &opts.extra_mappings {
+        let mapping = Mapping::load(path)?;
+        if DEFAULT_FORMATS.contains(&mapping.name.as_str())
+            || extra.iter().any(|m| m.name == mapping.name)
+        {
+            return Err(ExportError::BadMapping {
+                path: path.clone(),
+                problem: format!(
+                    "its name `{}` is already used by another format; give it a different `name`",
+                    mapping.name
+                ),
+            });
+        }
+        extra.push(mapping);
+    }
+    let wanted: Vec<String> = if opts.formats.iter().all(|f| f.trim().is_empty()) {
+        DEFAULT_FORMATS.iter().map(|f| f.to_string()).collect()
+    } else {
+        opts.formats
+            .iter()
+            .map(|f| f.trim().to_ascii_lowercase())
+            .filter(|f| !f.is_empty())
+            .collect()
+    };
+    let mut chosen: Vec<(String, Writer)> = Vec::new();
+    for name in wanted {
+        if chosen.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let writer = match built_in(&name) {
+            Some(w) => w,
+            None => match extra.iter().find(|m| m.name == name) {
+                Some(m) => Writer::Csv(Box::new(m.clone())),
+                None => {
+                    let mut valid: Vec<&str> = DEFAULT_FORMATS.to_vec();
+                    valid.extend(extra.iter().map(|m| m.name.as_str()));
+                    return Err(ExportError::UnknownFormat {
+                        given: name,
+                        valid: valid.join(", "),
+                    });
+                }
+            },
+        };
+        chosen.push((name, writer));
+    }
+    for m in extra {
+        if !chosen.iter().any(|(n, _)| *n == m.name) {
+            chosen.push((m.name.clone(), Writer::Csv(Box::new(m))));
+        }
+    }
+    Ok(chosen)
+}
+
+/// Writes `library` in the chosen formats into `out_dir/<format>/`, replacing each format's
+/// previous folder only once its new files are all written.
+pub fn export_library(
+    library: &Library,
+    opts: &ExportOptions,
+    out_dir: &Path,
+) -> Result<ExportSummary, ExportError> {
+    let writers = resolve(opts)?;
+    let plan = collections::plan(library);
+    let mut formats = Vec::with_capacity(writers.len());
+    for (name, writer) in &writers {
+        let mut out = FormatWriter::begin(out_dir, name)?;
+        match write_format(library, &plan, writer, opts.split, &mut out) {
+            Ok(()) => formats.push(out.commit()?),
+            Err(e) => {
+                out.abort();
+                return Err(e);
+            }
+        }
+    }
+    Ok(ExportSummary {
+        out_dir: out_dir.to_path_buf(),
+        formats,
+        not_exported: plan.not_exported,
+    })
+}
+
+fn write_format(
+    library: &Library,
+    plan: &Plan<'_>,
+    writer: &Writer,
+    split: Option<usize>,
+    out: &mut FormatWriter,
+) -> Result<(), ExportError> {
+    let ext = match writer {
+        Writer::Csv(mapping) => return csv::write(mapping, plan, split, out),
+        Writer::Json => {
+            let bytes = json::render(library);
+            return out.write("", json::FILE_STEM, ".json", &bytes, library.entry_count());
+        }
+        Writer::Xspf => ".xspf",
+        Writer::Jspf(_) => ".jspf",
+        Writer::M3u8 => ".m3u8",
+        Writer::Txt => ".txt",
+    };
+    let mut without_mbid = 0;
+    for c in &plan.collections {
+        let (bytes, rows) = match writer {
+            Writer::Xspf => xspf::render(library, c, &mut out.left_out),
+            Writer::Jspf(mode) => jspf::render(library, c, *mode, &mut out.left_out),
+            Writer::M3u8 => m3u8::render(c, &mut out.left_out),
+            Writer::Txt => txt::render(c, &mut out.left_out),
+            Writer::Csv(_) | Writer::Json => unreachable!("handled above"),
+        };
+        // An importable ListenBrainz file needs at least one identified track.
+        if matches!(writer, Writer::Jspf(jspf::Mode::ListenBrainz)) && rows == 0 {
+            without_mbid += 1;
+            continue;
+        }
+        out.write(c.dir(), &c.stem, ext, &bytes, rows)?;
+    }
+    if without_mbid > 0 {
+        out.notes.push(format!(
+            "{without_mbid} collection(s) had no track with a recording MBID and got no file; run `trackvault enrich` to add MBIDs"
+        ));
+    }
+    Ok(())
+}
