@@ -3,9 +3,9 @@
 
 pub mod backup;
 mod diff;
+mod export;
 mod import;
 mod log;
-mod export;
 mod login;
 mod prune;
 mod snapshots;
