@@ -9,6 +9,8 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use super::normalize::{
     comment_markers, fallback_key, has_han, has_non_latin, normalize_artist, normalize_isrc,
     title_parts, TitleParts, VersionMarker,
@@ -30,7 +32,8 @@ const REFUSED_CAP: f64 = 0.5;
 const FALLBACK_CAP: f64 = 0.95;
 
 /// What is known about the Spotify track.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrackQuery {
     pub title: String,
     pub artists: Vec<String>,
@@ -59,7 +62,8 @@ impl TrackQuery {
 }
 
 /// A MusicBrainz recording that might be the track.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Candidate {
     pub recording_id: String,
     pub title: String,
@@ -73,7 +77,8 @@ pub struct Candidate {
 }
 
 /// One credited artist. `name` is the name as credited on the recording.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CandidateArtist {
     pub id: String,
     pub name: String,
@@ -84,7 +89,8 @@ pub struct CandidateArtist {
 }
 
 /// A release the recording appears on.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CandidateRelease {
     pub id: String,
     pub title: String,
@@ -99,7 +105,8 @@ pub struct CandidateRelease {
 }
 
 /// How the candidates were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Evidence {
     /// Recordings carrying the track's ISRC.
     Isrc,
@@ -112,7 +119,7 @@ pub enum Evidence {
 }
 
 /// A candidate's score with its parts and the reasons behind it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
     /// 0..=1.
     pub total: f64,
@@ -275,11 +282,11 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
     let title_ok = title >= t_min;
     let artist_ok = artist >= a_min;
-    if !title_ok && !(strong && title_cross && artist >= 0.9) {
+    if !(title_ok || strong && title_cross && artist >= 0.9) {
         refused = true;
         reasons.push(format!("titles differ ({title:.2})"));
     }
-    if !artist_ok && !(strong && artist_cross && title >= 0.9) {
+    if !(artist_ok || strong && artist_cross && title >= 0.9) {
         refused = true;
         reasons.push(format!("artists differ ({artist:.2})"));
     }

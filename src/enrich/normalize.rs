@@ -227,7 +227,7 @@ fn fold(s: &str) -> String {
 fn canon(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    let mut push_word = |out: &mut String, w: &str, pending: &mut bool| {
+    let push_word = |out: &mut String, w: &str, pending: &mut bool| {
         if *pending && !out.is_empty() {
             out.push(' ');
         }
