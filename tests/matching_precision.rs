@@ -18,10 +18,17 @@ fn labeled_set_is_large_and_mixed() {
     let with_isrc = cases.iter().filter(|c| c.query.isrc.is_some()).count();
     let negatives = cases.iter().filter(|c| c.expected.is_none()).count();
     assert!(with_isrc * 4 >= cases.len() && with_isrc * 4 <= cases.len() * 3);
-    assert!(negatives * 4 >= cases.len(), "too few no-match cases: {negatives}");
+    assert!(
+        negatives * 4 >= cases.len(),
+        "too few no-match cases: {negatives}"
+    );
     for c in &cases {
         if let Some(e) = &c.expected {
-            assert!(c.candidates.iter().any(|k| &k.recording_id == e), "{}: expected id not among candidates", c.id);
+            assert!(
+                c.candidates.iter().any(|k| &k.recording_id == e),
+                "{}: expected id not among candidates",
+                c.id
+            );
         }
     }
 }
@@ -35,7 +42,15 @@ fn precision_and_recall_on_labeled_set() {
     for case in &cases {
         let got = answer(case);
         add(&mut all, case, got);
-        add(if case.query.isrc.is_some() { &mut isrc } else { &mut no_isrc }, case, got);
+        add(
+            if case.query.isrc.is_some() {
+                &mut isrc
+            } else {
+                &mut no_isrc
+            },
+            case,
+            got,
+        );
         match (got, case.expected.as_deref()) {
             (Some(g), e) if Some(g) != e => wrong.push(format!(
                 "{} [{}] got {g}, expected {e:?}: {}\n{}",
@@ -44,7 +59,9 @@ fn precision_and_recall_on_labeled_set() {
                 case.note,
                 explain(case)
             )),
-            (None, Some(_)) => missed.push(format!("{} [{}]: {}", case.id, case.category, case.note)),
+            (None, Some(_)) => {
+                missed.push(format!("{} [{}]: {}", case.id, case.category, case.note))
+            }
             _ => {}
         }
     }
@@ -65,11 +82,31 @@ fn precision_and_recall_on_labeled_set() {
     for m in &missed {
         println!("  {m}");
     }
-    assert!(isrc.precision() >= MIN_PRECISION, "precision with ISRC {:.4}", isrc.precision());
-    assert!(no_isrc.precision() >= MIN_PRECISION, "precision without ISRC {:.4}", no_isrc.precision());
-    assert!(all.precision() >= MIN_PRECISION, "precision {:.4}", all.precision());
-    assert!(isrc.recall() >= MIN_RECALL_WITH_ISRC, "recall with ISRC {:.4}", isrc.recall());
-    assert!(no_isrc.recall() >= MIN_RECALL_WITHOUT_ISRC, "recall without ISRC {:.4}", no_isrc.recall());
+    assert!(
+        isrc.precision() >= MIN_PRECISION,
+        "precision with ISRC {:.4}",
+        isrc.precision()
+    );
+    assert!(
+        no_isrc.precision() >= MIN_PRECISION,
+        "precision without ISRC {:.4}",
+        no_isrc.precision()
+    );
+    assert!(
+        all.precision() >= MIN_PRECISION,
+        "precision {:.4}",
+        all.precision()
+    );
+    assert!(
+        isrc.recall() >= MIN_RECALL_WITH_ISRC,
+        "recall with ISRC {:.4}",
+        isrc.recall()
+    );
+    assert!(
+        no_isrc.recall() >= MIN_RECALL_WITHOUT_ISRC,
+        "recall without ISRC {:.4}",
+        no_isrc.recall()
+    );
 }
 
 /// Every candidate's score, for the failure report.

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{
-    comment_markers, fallback_key, has_han, has_non_latin, normalize_artist, normalize_isrc,
+    comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist, normalize_isrc,
     title_parts, TitleParts, VersionMarker,
 };
 
@@ -30,6 +30,10 @@ const DURATION_ZERO_MS: u64 = 15_000;
 const REFUSED_CAP: f64 = 0.5;
 /// A transliterated comparison never counts as fully equal.
 const FALLBACK_CAP: f64 = 0.95;
+/// Best score when the artist could not be compared across scripts.
+const UNREADABLE_CAP: f64 = 0.9;
+/// Title similarity when one side has a word the other lacks.
+const EXTRA_WORD_CAP: f64 = 0.8;
 
 /// What is known about the Spotify track.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -237,7 +241,7 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     }
 
     // Title.
-    let (title, title_cross) = text_similarity(&q.parts.base, &cparts.base);
+    let (title, _) = text_similarity(&q.parts.base, &cparts.base);
     // Artists: all credited, featured names from either title included.
     let mut cartists: Vec<Vec<String>> = c
         .artists
@@ -282,21 +286,36 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
     let title_ok = title >= t_min;
     let artist_ok = artist >= a_min;
-    if !(title_ok || strong && title_cross && artist >= 0.9) {
+    // Only an artist may go unread (a CJK name against its romanization, no alias in MB),
+    // and only with strong evidence, a near-exact title and durations within the grace. An
+    // unread *title* is never excused: a wrong ISRC in MusicBrainz usually sits on another
+    // song by the same artist (neighbouring codes), which is exactly what that would accept.
+    let close_duration = duration.is_some_and(|d| d >= 1.0);
+    let artist_unreadable = !artist_ok && artist_cross && strong && close_duration && title >= 0.95;
+    if !title_ok {
         refused = true;
         reasons.push(format!("titles differ ({title:.2})"));
     }
-    if !(artist_ok || strong && artist_cross && title >= 0.9) {
+    if !artist_ok && !artist_unreadable {
         refused = true;
         reasons.push(format!("artists differ ({artist:.2})"));
     }
-
-    let (mut sum, mut weight) = (3.0 * title + 3.0 * artist, 6.0);
+    if artist_unreadable {
+        reasons.push("artist in another script, not compared".into());
+    }
+    // A side that could not be read (kanji vs romanization) is left out rather than counted 0.
+    let (mut sum, mut weight) = (0.0, 0.0);
+    sum += 3.0 * title;
+    weight += 3.0;
+    if !artist_unreadable {
+        sum += 3.0 * artist;
+        weight += 3.0;
+    }
     if let Some(d) = duration {
         sum += 2.0 * d;
         weight += 2.0;
     }
-    let base = sum / weight;
+    let base = if weight > 0.0 { sum / weight } else { 0.0 };
     let mut total = if strong { 0.5 + 0.5 * base } else { base };
 
     // Small nudges that separate near-equal candidates.
@@ -323,6 +342,9 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         }
     }
     let mut total = total.clamp(0.0, 1.0);
+    if artist_unreadable {
+        total = total.min(UNREADABLE_CAP);
+    }
     if refused {
         total = total.min(REFUSED_CAP);
     }
@@ -380,8 +402,10 @@ fn unsort(sort_name: &str) -> String {
     }
 }
 
-/// Similarity of two normalized strings, and whether it rests on a cross-script comparison
-/// that could not be confirmed (so "different" may only mean "unreadable").
+/// Similarity of two normalized strings, and whether the two could not be compared at all:
+/// one side is Chinese/Japanese/Korean and the other is not (see [`has_cjk`]: a failed
+/// comparison then means "unreadable", not "different"). Cyrillic and Greek transliterate well
+/// enough that a failed comparison counts as a disagreement.
 fn text_similarity(a: &str, b: &str) -> (f64, bool) {
     if a == b {
         return (1.0, false);
@@ -390,24 +414,30 @@ fn text_similarity(a: &str, b: &str) -> (f64, bool) {
         return (0.0, false);
     }
     let direct = plain_similarity(a, b);
-    let (na, nb) = (has_non_latin(a), has_non_latin(b));
-    // Fallback: transliterate when the scripts differ or only diacritics do. Han read as
-    // Mandarin is useless against a Japanese romanization, so it is never used for Han.
-    let cross_script = na != nb;
-    let han = has_han(a) || has_han(b);
-    if direct < 1.0 && !han {
+    let (ha, hb) = (has_cjk(a), has_cjk(b));
+    if ha != hb {
+        return (direct, direct < 0.8);
+    }
+    // Fallback: transliterate when the scripts differ or only diacritics do.
+    if direct < 1.0
+        && !ha
+        && (has_non_latin(a) || has_non_latin(b) || !a.is_ascii() || !b.is_ascii())
+    {
         let fa = fallback_key(a);
         let fb = fallback_key(b);
         if !fa.is_empty() && !fb.is_empty() {
             let f = plain_similarity(&fa, &fb) * FALLBACK_CAP;
             if f > direct {
-                return (f, cross_script && f < 0.8);
+                return (f, false);
             }
         }
     }
-    (direct, cross_script)
+    (direct, false)
 }
 
+/// Edit similarity, forgiving word order, but capped below acceptance when one side has a
+/// word the other lacks ("Part 2", "Reprise", "II"): long titles otherwise hide a different
+/// song behind a high edit similarity.
 fn plain_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
@@ -418,8 +448,20 @@ fn plain_similarity(a: &str, b: &str) -> f64 {
     let mut tb: Vec<&str> = b.split(' ').collect();
     ta.sort_unstable();
     tb.sort_unstable();
-    let sorted = if ta == tb { 0.97 } else { 0.0 };
-    lev.max(sorted)
+    if ta == tb {
+        return lev.max(0.97);
+    }
+    let unmatched_word = |xs: &[&str], ys: &[&str]| {
+        xs.iter().any(|x| {
+            !ys.iter()
+                .any(|y| x == y || strsim::normalized_levenshtein(x, y) >= 0.75)
+        })
+    };
+    if unmatched_word(&ta, &tb) || unmatched_word(&tb, &ta) {
+        lev.min(EXTRA_WORD_CAP)
+    } else {
+        lev
+    }
 }
 
 fn token_overlap(a: &str, b: &str) -> f64 {

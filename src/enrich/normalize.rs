@@ -196,6 +196,17 @@ pub fn has_han(s: &str) -> bool {
     })
 }
 
+/// True when the string has Chinese, Japanese or Korean letters. Their transliterations are
+/// no use against what Spotify shows: kanji read as Mandarin, katakana loanwords spelled out
+/// in romaji ("purasuteitsuku rabu" for "Plastic Love"), Hangul titles shown translated.
+pub fn has_cjk(s: &str) -> bool {
+    has_han(s)
+        || s.chars().any(|c| {
+            matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
+                | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
+        })
+}
+
 fn is_latin(c: char) -> bool {
     matches!(c as u32, 0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF)
 }
@@ -635,6 +646,7 @@ mod tests {
         assert!(has_non_latin("Кино"));
         assert!(!has_non_latin("Beyoncé"));
         assert!(has_han("坂本龍一"));
+        assert!(has_cjk("ポリリズム") && has_cjk("봄날") && !has_cjk("Кино"));
         assert_eq!(fallback_key("Группа крови"), "gruppa krovi");
         assert_eq!(fallback_key("Beyoncé"), "beyonce");
     }

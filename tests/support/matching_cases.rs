@@ -25,7 +25,8 @@ pub struct Case {
 }
 
 pub fn load() -> Vec<Case> {
-    let file: CaseFile = serde_json::from_str(CASES_JSON).expect("fixtures/matching/cases.json parses");
+    let file: CaseFile =
+        serde_json::from_str(CASES_JSON).expect("fixtures/matching/cases.json parses");
     file.cases
 }
 
