@@ -847,4 +847,113 @@ mod tests {
         q.album = Some("Greatest Hits".into());
         assert_eq!(choose_release(&q, &c).unwrap().id, "comp");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn name() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z ]{0,12}",
+                "\\PC{0,10}",
+                Just("The Beatles".to_string()),
+                Just("Beatles, The".to_string()),
+                Just("Кино".to_string()),
+                Just("Kino".to_string()),
+                Just("宇多田ヒカル".to_string()),
+                Just("Beyoncé".to_string()),
+                Just("Simon & Garfunkel".to_string()),
+            ]
+        }
+
+        fn names() -> impl Strategy<Value = Vec<String>> {
+            proptest::collection::vec(name(), 0..4)
+        }
+
+        fn title() -> impl Strategy<Value = String> {
+            (name(), prop_oneof![
+                Just(String::new()),
+                Just(" - Live".to_string()),
+                Just(" (Remastered 2009)".to_string()),
+                Just(" (feat. Kino)".to_string()),
+                Just(" - Four Tet Remix".to_string()),
+                Just(" (radio edit)".to_string()),
+            ])
+                .prop_map(|(a, b)| a + &b)
+        }
+
+        fn candidate() -> impl Strategy<Value = Candidate> {
+            (title(), names(), proptest::option::of(0u64..600_000), proptest::bool::ANY, proptest::option::of(name()))
+                .prop_map(|(t, a, len, isrc, dis)| Candidate {
+                    recording_id: "r".into(),
+                    title: t,
+                    artists: a
+                        .into_iter()
+                        .map(|n| CandidateArtist { id: "a".into(), sort_name: Some(n.clone()), name: n, aliases: vec![] })
+                        .collect(),
+                    length_ms: len,
+                    isrcs: if isrc { vec!["GBAHS1100095".into()] } else { vec![] },
+                    disambiguation: dis,
+                    ..Default::default()
+                })
+        }
+
+        fn query() -> impl Strategy<Value = TrackQuery> {
+            (title(), names(), proptest::option::of(name()), proptest::option::of(0u64..600_000), proptest::bool::ANY)
+                .prop_map(|(t, a, album, ms, isrc)| TrackQuery {
+                    title: t,
+                    artists: a,
+                    album,
+                    duration_ms: ms,
+                    isrc: isrc.then(|| "GBAHS1100095".to_string()),
+                    ..Default::default()
+                })
+        }
+
+        fn evidence() -> impl Strategy<Value = Evidence> {
+            prop_oneof![
+                Just(Evidence::Isrc),
+                Just(Evidence::SpotifyUrl),
+                Just(Evidence::ReleaseTracklist),
+                Just(Evidence::Search)
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn scores_are_within_bounds(q in query(), c in candidate(), e in evidence()) {
+                let s = score(&q, &c, e);
+                for v in [s.total, s.title, s.artist, s.duration.unwrap_or(0.0)] {
+                    prop_assert!((0.0..=1.0).contains(&v), "{s:?}");
+                }
+                if s.refused || !s.versions_agree {
+                    prop_assert!(s.total < ACCEPT_THRESHOLD);
+                }
+            }
+
+            #[test]
+            fn artist_similarity_is_symmetric_and_bounded(a in names(), b in names()) {
+                let ab = artist_similarity(&a, &b);
+                let ba = artist_similarity(&b, &a);
+                prop_assert_eq!(ab, ba);
+                prop_assert!((0.0..=1.0).contains(&ab));
+                if !a.is_empty() && a.iter().all(|n| !normalize_artist(n).is_empty()) {
+                    prop_assert!(artist_similarity(&a, &a) > 0.99);
+                }
+            }
+
+            #[test]
+            fn decide_never_matches_below_threshold(q in query(), cs in proptest::collection::vec(candidate(), 0..4), e in evidence()) {
+                match decide(&q, &cs, e) {
+                    Decision::Matched { index, confidence, .. } => {
+                        prop_assert!(index < cs.len());
+                        prop_assert!(confidence >= accept_threshold(e));
+                    }
+                    Decision::Unmatched { best } => {
+                        prop_assert_eq!(best.is_some(), !cs.is_empty());
+                    }
+                }
+            }
+        }
+    }
 }
