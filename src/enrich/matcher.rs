@@ -112,7 +112,8 @@ pub struct CandidateRelease {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
-    /// Recordings carrying the track's ISRC.
+    /// Recordings carrying the track's ISRC. A candidate whose `isrcs` list is empty (the
+    /// response did not include them) is taken to carry it; one listing other ISRCs is not.
     Isrc,
     /// A recording linked to the track's Spotify URL.
     SpotifyUrl,
@@ -271,11 +272,10 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         _ => None,
     };
 
-    let isrc_agrees = q
-        .query
-        .isrc
-        .as_ref()
-        .is_some_and(|i| c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i)));
+    let isrc_agrees = q.query.isrc.as_ref().is_some_and(|i| {
+        c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i))
+            || (evidence == Evidence::Isrc && c.isrcs.is_empty())
+    });
     let strong = isrc_agrees || evidence == Evidence::SpotifyUrl;
     if isrc_agrees {
         reasons.push("ISRC agrees".into());

@@ -264,7 +264,21 @@ fn canon(s: &str) -> String {
             pending_space = true;
         }
     }
+    if out.split(' ').any(|w| expand(w).is_some()) {
+        out = out.split(' ').map(|w| expand(w).unwrap_or(w)).collect::<Vec<_>>().join(" ");
+    }
     out
+}
+
+/// Abbreviations written both ways in titles and names ("Pt. 2", "Rock 'n' Roll", "Guns N'
+/// Roses"). The expansions are not abbreviations themselves, so `canon` stays idempotent.
+fn expand(word: &str) -> Option<&'static str> {
+    match word {
+        "pt" => Some("part"),
+        "vol" => Some("volume"),
+        "n" => Some("and"),
+        _ => None,
+    }
 }
 
 /// Split a folded title into its leading text and trailing segments. Brackets anywhere after
@@ -592,6 +606,8 @@ mod tests {
             "dont fear the reaper"
         );
         assert_eq!(normalize_title("Song (Part 2)"), "song part 2");
+        assert_eq!(normalize_title("Song, Pt. 2"), "song part 2");
+        assert_eq!(normalize_title("Rock 'n' Roll"), normalize_title("Rock and Roll"));
     }
 
     #[test]
