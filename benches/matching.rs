@@ -34,8 +34,20 @@ fn main() {
     for case in &cases {
         let got = answer(case);
         add(&mut all, case, got);
-        add(if case.query.isrc.is_some() { &mut isrc } else { &mut no_isrc }, case, got);
-        add(by_category.entry(case.category.clone()).or_default(), case, got);
+        add(
+            if case.query.isrc.is_some() {
+                &mut isrc
+            } else {
+                &mut no_isrc
+            },
+            case,
+            got,
+        );
+        add(
+            by_category.entry(case.category.clone()).or_default(),
+            case,
+            got,
+        );
     }
     println!("matching quality on fixtures/matching/cases.json");
     println!();
@@ -53,7 +65,11 @@ fn main() {
     let start = Instant::now();
     for _ in 0..ITERATIONS {
         for case in &cases {
-            black_box(decide(black_box(&case.query), black_box(&case.candidates), case.evidence));
+            black_box(decide(
+                black_box(&case.query),
+                black_box(&case.candidates),
+                case.evidence,
+            ));
         }
     }
     let elapsed = start.elapsed();
@@ -61,10 +77,22 @@ fn main() {
     println!();
     println!("| matching CPU time      | value |");
     println!("|------------------------|-------|");
-    println!("| decisions              | {decisions} ({} cases x {ITERATIONS}) |", cases.len());
-    println!("| candidates per case    | {:.2} |", candidates as f64 / cases.len() as f64);
-    println!("| total                  | {:.1} ms |", elapsed.as_secs_f64() * 1e3);
-    println!("| per decision           | {:.1} us |", elapsed.as_secs_f64() * 1e6 / decisions as f64);
+    println!(
+        "| decisions              | {decisions} ({} cases x {ITERATIONS}) |",
+        cases.len()
+    );
+    println!(
+        "| candidates per case    | {:.2} |",
+        candidates as f64 / cases.len() as f64
+    );
+    println!(
+        "| total                  | {:.1} ms |",
+        elapsed.as_secs_f64() * 1e3
+    );
+    println!(
+        "| per decision           | {:.1} us |",
+        elapsed.as_secs_f64() * 1e6 / decisions as f64
+    );
     println!(
         "| per candidate scored   | {:.1} us |",
         elapsed.as_secs_f64() * 1e6 / (candidates * ITERATIONS) as f64

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{
-    comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist, normalize_isrc,
-    title_parts, TitleParts, VersionMarker,
+    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist,
+    normalize_isrc, title_parts, TitleParts, VersionMarker,
 };
 
 /// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
@@ -331,6 +331,15 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         {
             total += 0.02;
             reasons.push("on the same album".into());
+        }
+    }
+    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
+    if let (Some(a), Some(b)) = (channel_tag(&q.query.title), ctag) {
+        if a == b {
+            total += 0.03;
+        } else {
+            total -= 0.05;
+            reasons.push(format!("{a} vs {b}"));
         }
     }
     if evidence == Evidence::ReleaseTracklist {
@@ -871,35 +880,59 @@ mod tests {
         }
 
         fn title() -> impl Strategy<Value = String> {
-            (name(), prop_oneof![
-                Just(String::new()),
-                Just(" - Live".to_string()),
-                Just(" (Remastered 2009)".to_string()),
-                Just(" (feat. Kino)".to_string()),
-                Just(" - Four Tet Remix".to_string()),
-                Just(" (radio edit)".to_string()),
-            ])
+            (
+                name(),
+                prop_oneof![
+                    Just(String::new()),
+                    Just(" - Live".to_string()),
+                    Just(" (Remastered 2009)".to_string()),
+                    Just(" (feat. Kino)".to_string()),
+                    Just(" - Four Tet Remix".to_string()),
+                    Just(" (radio edit)".to_string()),
+                ],
+            )
                 .prop_map(|(a, b)| a + &b)
         }
 
         fn candidate() -> impl Strategy<Value = Candidate> {
-            (title(), names(), proptest::option::of(0u64..600_000), proptest::bool::ANY, proptest::option::of(name()))
+            (
+                title(),
+                names(),
+                proptest::option::of(0u64..600_000),
+                proptest::bool::ANY,
+                proptest::option::of(name()),
+            )
                 .prop_map(|(t, a, len, isrc, dis)| Candidate {
                     recording_id: "r".into(),
                     title: t,
                     artists: a
                         .into_iter()
-                        .map(|n| CandidateArtist { id: "a".into(), sort_name: Some(n.clone()), name: n, aliases: vec![] })
+                        .map(|n| CandidateArtist {
+                            id: "a".into(),
+                            sort_name: Some(n.clone()),
+                            name: n,
+                            aliases: vec![],
+                        })
                         .collect(),
                     length_ms: len,
-                    isrcs: if isrc { vec!["GBAHS1100095".into()] } else { vec![] },
+                    isrcs: if isrc {
+                        vec!["GBAHS1100095".into()]
+                    } else {
+                        vec![]
+                    },
                     disambiguation: dis,
                     ..Default::default()
                 })
         }
 
         fn query() -> impl Strategy<Value = TrackQuery> {
-            (title(), names(), proptest::option::of(name()), proptest::option::of(0u64..600_000), proptest::bool::ANY)
+            (
+                title(),
+                names(),
+                proptest::option::of(name()),
+                proptest::option::of(0u64..600_000),
+                proptest::bool::ANY,
+            )
                 .prop_map(|(t, a, album, ms, isrc)| TrackQuery {
                     title: t,
                     artists: a,
