@@ -817,6 +817,75 @@ mod tests {
     }
 
     #[test]
+    fn query_from_item() {
+        let item: crate::model::Item = serde_json::from_value(serde_json::json!({
+            "type": "track", "id": "t1", "uri": "spotify:track:t1", "name": "Lego House",
+            "artists": [{"id": "a1", "name": "Ed Sheeran"}],
+            "album": {"id": "al", "name": "+", "release_date": "2011-09-09"},
+            "duration_ms": 185000, "explicit": false, "disc_number": 1, "track_number": 9,
+            "isrc": "gb-ahs-11-00206", "musicbrainz": null
+        }))
+        .unwrap();
+        let q = TrackQuery::from_item(&item);
+        assert_eq!(q.isrc.as_deref(), Some("GBAHS1100206"));
+        assert_eq!(q.artists, vec!["Ed Sheeran"]);
+        assert_eq!(q.album.as_deref(), Some("+"));
+        assert_eq!(q.album_release_date.as_deref(), Some("2011-09-09"));
+        assert_eq!((q.duration_ms, q.track_number), (Some(185000), Some(9)));
+
+        let mut local = item.clone();
+        local.album = None;
+        local.isrc = Some("not an isrc".into());
+        local.duration_ms = None;
+        let q = TrackQuery::from_item(&local);
+        assert_eq!((q.isrc, q.album, q.duration_ms), (None, None, None));
+    }
+
+    #[test]
+    fn isrc_evidence_without_isrc_list_counts_as_agreeing() {
+        let q = query(
+            "Lego House",
+            &["Ed Sheeran"],
+            Some(185_000),
+            Some("GBAHS1100206"),
+        );
+        let bare = cand("a", "Lego House", &["Ed Sheeran"], Some(184_000), &[]);
+        assert!(score(&q, &bare, Evidence::Isrc)
+            .reasons
+            .contains(&"ISRC agrees".to_string()));
+        assert!(!score(&q, &bare, Evidence::Search)
+            .reasons
+            .contains(&"ISRC agrees".to_string()));
+        let other = cand(
+            "b",
+            "Lego House",
+            &["Ed Sheeran"],
+            Some(184_000),
+            &["GBAHS1100999"],
+        );
+        let s = score(&q, &other, Evidence::Isrc);
+        assert!(
+            s.reasons.contains(&"candidate has other ISRCs".to_string()),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn extra_words_are_another_song() {
+        let q = query("Song, Pt. 2", &["Artist"], Some(200_000), None);
+        let c = [cand("a", "Song", &["Artist"], Some(200_000), &[])];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Unmatched { .. }
+        ));
+        let c = [cand("a", "Song, Part 2", &["Artist"], Some(200_000), &[])];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Matched { .. }
+        ));
+    }
+
+    #[test]
     fn artist_similarity_basics() {
         let s = |a: &[&str], b: &[&str]| {
             let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();

@@ -42,7 +42,7 @@ pub struct TitleParts {
     /// Normalized text of each version segment ("four tet remix", "live at wembley 1986").
     pub version_texts: Vec<String>,
     pub markers: BTreeSet<VersionMarker>,
-    /// Featured artists named in the title, as written.
+    /// Featured artists named in the title, case-folded ("feat. Snoop Dogg" → "snoop dogg").
     pub featured: Vec<String>,
 }
 
@@ -116,7 +116,8 @@ pub fn channel_tag(s: &str) -> Option<&'static str> {
     }
 }
 
-/// Featured artists named in a title: "(feat. A & B)", "[with C]", "- feat. D", "ft. E".
+/// Featured artists named in a title: "(feat. A & B)", "[with C]", "- feat. D", "ft. E";
+/// case-folded (MusicBrainz search is case-insensitive).
 pub fn featured_artists(title: &str) -> Vec<String> {
     title_parts(title).featured
 }
