@@ -123,6 +123,36 @@ pub enum Evidence {
     Search,
 }
 
+impl From<Evidence> for crate::model::MatchMethod {
+    fn from(e: Evidence) -> Self {
+        match e {
+            Evidence::Isrc => crate::model::MatchMethod::Isrc,
+            Evidence::SpotifyUrl => crate::model::MatchMethod::SpotifyUrl,
+            Evidence::ReleaseTracklist => crate::model::MatchMethod::ReleaseTracklist,
+            Evidence::Search => crate::model::MatchMethod::Search,
+        }
+    }
+}
+
+impl Candidate {
+    /// The `item.musicbrainz` record for this candidate once [`decide`] matched it.
+    pub fn recording_match(
+        &self,
+        release: Option<&CandidateRelease>,
+        evidence: Evidence,
+        confidence: f64,
+    ) -> crate::model::RecordingMatch {
+        crate::model::RecordingMatch {
+            recording_id: self.recording_id.clone(),
+            release_id: release.map(|r| r.id.clone()),
+            release_group_id: release.and_then(|r| r.release_group_id.clone()),
+            artist_ids: self.artists.iter().map(|a| a.id.clone()).collect(),
+            method: evidence.into(),
+            confidence: confidence.clamp(0.0, 1.0),
+        }
+    }
+}
+
 /// A candidate's score with its parts and the reasons behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
@@ -868,6 +898,38 @@ mod tests {
             s.reasons.contains(&"candidate has other ISRCs".to_string()),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn matched_candidate_becomes_a_recording_match() {
+        let mut c = cand("rec", "Song", &["A", "B"], Some(200_000), &[]);
+        c.releases = vec![CandidateRelease {
+            id: "rel".into(),
+            title: "Album".into(),
+            release_group_id: Some("rg".into()),
+            ..Default::default()
+        }];
+        let q = query("Song", &["A", "B"], Some(200_000), None);
+        let Decision::Matched {
+            index,
+            confidence,
+            release,
+        } = decide(&q, &[c.clone()], Evidence::Search)
+        else {
+            panic!("expected a match");
+        };
+        let m = c.recording_match(
+            release.map(|r| &c.releases[r]),
+            Evidence::Search,
+            confidence,
+        );
+        assert_eq!(index, 0);
+        assert_eq!(m.recording_id, "rec");
+        assert_eq!(m.release_id.as_deref(), Some("rel"));
+        assert_eq!(m.release_group_id.as_deref(), Some("rg"));
+        assert_eq!(m.artist_ids, vec!["artist-A", "artist-B"]);
+        assert_eq!(m.method, crate::model::MatchMethod::Search);
+        assert!(m.confidence >= ACCEPT_THRESHOLD);
     }
 
     #[test]
