@@ -3,6 +3,7 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::enrich::error::EnrichError;
 use crate::http::HttpError;
 use crate::spotify::auth::AuthError;
 
@@ -19,6 +20,8 @@ pub enum Error {
     Http(#[from] HttpError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error(transparent)]
+    Enrich(#[from] EnrichError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod enrich;
 pub mod error;
 pub mod fsutil;
 pub mod http;

@@ -1,6 +1,7 @@
 //! One module per command. Each takes resolved settings and writes its human-readable output
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
+pub mod enrich;
 mod login;
 mod snapshots;
 mod verify;
@@ -23,6 +24,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Logout => login::logout(&settings, out),
         Command::Snapshots => snapshots::run(&settings, out),
         Command::Verify(args) => verify::run(&settings, args, out),
+        Command::Enrich(args) => enrich::run(&settings, args, progress, out).await,
         other => {
             let _ = &progress;
             Err(Error::Usage(format!(
