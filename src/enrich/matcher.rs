@@ -1,8 +1,36 @@
-//! STUB of the matcher API (replaced by branch `matcher`).
-use crate::enrich::normalize::{normalize_artist, normalize_title};
-use crate::model::Item;
+//! Scoring MusicBrainz candidates against a Spotify track, and deciding — or refusing to.
+//!
+//! Rules (see `reference/musicbrainz.md` §5–7): titles are compared without featured credits
+//! and remaster suffixes; version markers (live, remix, edit …) must agree; every credited
+//! artist is compared, featured artists from either title included; durations must agree within
+//! [`DURATION_TOLERANCE_MS`] when both are known; transliteration is only a fallback. A match
+//! needs the threshold *and* a margin over any other recording, else the track stays unmatched
+//! with its best candidate kept for review.
 
-#[derive(Debug, Clone, PartialEq, Default)]
+use std::collections::BTreeSet;
+
+use super::normalize::{
+    comment_markers, fallback_key, has_han, has_non_latin, normalize_artist, normalize_isrc,
+    title_parts, TitleParts, VersionMarker,
+};
+
+/// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
+pub const ACCEPT_THRESHOLD: f64 = 0.85;
+/// How far the best candidate must lead any other recording.
+pub const MARGIN: f64 = 0.03;
+/// Durations further apart than this are different recordings (or wrong data).
+pub const DURATION_TOLERANCE_MS: u64 = 10_000;
+/// Durations this close count as equal (encoding, rounding, fades).
+const DURATION_GRACE_MS: u64 = 3_000;
+/// Where the duration score reaches zero.
+const DURATION_ZERO_MS: u64 = 15_000;
+/// Scores of refused candidates are capped here so they can never be accepted.
+const REFUSED_CAP: f64 = 0.5;
+/// A transliterated comparison never counts as fully equal.
+const FALLBACK_CAP: f64 = 0.95;
+
+/// What is known about the Spotify track.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrackQuery {
     pub title: String,
     pub artists: Vec<String>,
@@ -10,11 +38,13 @@ pub struct TrackQuery {
     pub album_release_date: Option<String>,
     pub album_track_count: Option<u32>,
     pub duration_ms: Option<u64>,
+    /// Normalized ISRC.
     pub isrc: Option<String>,
     pub track_number: Option<u32>,
 }
+
 impl TrackQuery {
-    pub fn from_item(item: &Item) -> Self {
+    pub fn from_item(item: &crate::model::Item) -> Self {
         TrackQuery {
             title: item.name.clone(),
             artists: item.artists.iter().map(|a| a.name.clone()).collect(),
@@ -22,17 +52,39 @@ impl TrackQuery {
             album_release_date: item.album.as_ref().and_then(|a| a.release_date.clone()),
             album_track_count: None,
             duration_ms: item.duration_ms,
-            isrc: item.isrc.clone(),
+            isrc: item.isrc.as_deref().and_then(normalize_isrc),
             track_number: item.track_number,
         }
     }
 }
-#[derive(Debug, Clone, PartialEq)]
+
+/// A MusicBrainz recording that might be the track.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidate {
+    pub recording_id: String,
+    pub title: String,
+    pub artists: Vec<CandidateArtist>,
+    pub length_ms: Option<u64>,
+    pub isrcs: Vec<String>,
+    pub disambiguation: Option<String>,
+    pub releases: Vec<CandidateRelease>,
+    /// The search server's own score (0–100); not proof of anything, kept for review.
+    pub mb_score: Option<u8>,
+}
+
+/// One credited artist. `name` is the name as credited on the recording.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CandidateArtist {
     pub id: String,
     pub name: String,
+    /// The artist's sort name ("Sakamoto, Ryuichi"), often Latin for non-Latin names.
+    pub sort_name: Option<String>,
+    /// Other names of the artist (its canonical name if credited differently, aliases).
+    pub aliases: Vec<String>,
 }
-#[derive(Debug, Clone, PartialEq)]
+
+/// A release the recording appears on.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CandidateRelease {
     pub id: String,
     pub title: String,
@@ -42,60 +94,708 @@ pub struct CandidateRelease {
     pub status: Option<String>,
     pub date: Option<String>,
     pub track_count: Option<u32>,
+    /// Position of the recording on this release (track number within its medium).
+    pub track_position: Option<u32>,
 }
-#[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
-    pub recording_id: String,
-    pub title: String,
-    pub artists: Vec<CandidateArtist>,
-    pub length_ms: Option<u64>,
-    pub isrcs: Vec<String>,
-    pub disambiguation: Option<String>,
-    pub releases: Vec<CandidateRelease>,
-    pub mb_score: Option<u32>,
-}
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+
+/// How the candidates were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Evidence {
+    /// Recordings carrying the track's ISRC.
     Isrc,
+    /// A recording linked to the track's Spotify URL.
     SpotifyUrl,
+    /// The tracks of the release linked to the track's Spotify album.
     ReleaseTracklist,
+    /// A fuzzy search.
     Search,
 }
+
+/// A candidate's score with its parts and the reasons behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// 0..=1.
+    pub total: f64,
+    pub title: f64,
+    pub artist: f64,
+    /// None when either duration is unknown.
+    pub duration: Option<f64>,
+    pub versions_agree: bool,
+    /// True when a hard rule refused the candidate (total is then capped below any threshold).
+    pub refused: bool,
+    pub reasons: Vec<String>,
+}
+
+/// The outcome for one track.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
+    /// `index` into the candidates; `release` into that candidate's releases.
     Matched {
         index: usize,
         confidence: f64,
         release: Option<usize>,
     },
-    Unmatched {
-        best: Option<(usize, f64)>,
-    },
+    /// Nothing sure enough; the best candidate (index, total) is kept for review.
+    Unmatched { best: Option<(usize, f64)> },
 }
-pub fn decide(q: &TrackQuery, cands: &[Candidate], _e: Evidence) -> Decision {
-    let mut best: Option<(usize, f64)> = None;
-    for (i, c) in cands.iter().enumerate() {
-        let t = normalize_title(&q.title) == normalize_title(&c.title);
-        let a = q.artists.first().is_some_and(|qa| {
-            c.artists
-                .iter()
-                .any(|ca| normalize_artist(&ca.name) == normalize_artist(qa))
-        });
-        let d = match (q.duration_ms, c.length_ms) {
-            (Some(x), Some(y)) => x.abs_diff(y) <= 5000,
-            _ => true,
-        };
-        let s = (t as u8 as f64 * 0.5) + (a as u8 as f64 * 0.3) + (d as u8 as f64 * 0.2);
-        if best.is_none_or(|(_, b)| s > b) {
-            best = Some((i, s));
+
+/// The threshold for an evidence kind. All share [`ACCEPT_THRESHOLD`]: strong evidence raises
+/// the score instead, so that the refusal rules apply to every path alike.
+pub fn accept_threshold(_evidence: Evidence) -> f64 {
+    ACCEPT_THRESHOLD
+}
+
+/// Scores one candidate.
+pub fn score(query: &TrackQuery, candidate: &Candidate, evidence: Evidence) -> Score {
+    let q = QueryView::new(query);
+    score_view(&q, candidate, evidence)
+}
+
+/// Query-side work done once per track, not once per candidate.
+struct QueryView<'a> {
+    query: &'a TrackQuery,
+    parts: TitleParts,
+    markers: BTreeSet<VersionMarker>,
+    artists: Vec<Vec<String>>,
+}
+
+impl<'a> QueryView<'a> {
+    fn new(query: &'a TrackQuery) -> Self {
+        let parts = title_parts(&query.title);
+        let mut markers = parts.markers.clone();
+        if query.album.as_deref().is_some_and(album_is_live) {
+            markers.insert(VersionMarker::Live);
+        }
+        let mut artists: Vec<Vec<String>> = query.artists.iter().map(|a| vec![a.clone()]).collect();
+        add_featured(&mut artists, &parts.featured);
+        QueryView {
+            query,
+            parts,
+            markers,
+            artists,
         }
     }
-    match best {
-        Some((i, s)) if s >= 0.99 => Decision::Matched {
-            index: i,
-            confidence: s,
-            release: (!cands[i].releases.is_empty()).then_some(0),
-        },
-        other => Decision::Unmatched { best: other },
+}
+
+fn add_featured(artists: &mut Vec<Vec<String>>, featured: &[String]) {
+    for f in featured {
+        let nf = normalize_artist(f);
+        if !artists.iter().flatten().any(|a| normalize_artist(a) == nf) {
+            artists.push(vec![f.clone()]);
+        }
+    }
+}
+
+fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
+    let mut reasons = Vec::new();
+    let mut refused = false;
+    let cparts = title_parts(&c.title);
+
+    // Version markers: title, disambiguation, and a live-only release list.
+    let mut cmarkers = cparts.markers.clone();
+    if let Some(d) = &c.disambiguation {
+        cmarkers.extend(comment_markers(d));
+    }
+    if !c.releases.is_empty()
+        && c.releases.iter().all(|r| {
+            r.secondary_types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("live"))
+        })
+    {
+        cmarkers.insert(VersionMarker::Live);
+    }
+    let mut versions_agree = marker_classes(&q.markers) == marker_classes(&cmarkers);
+    if versions_agree && !q.parts.version_texts.is_empty() && !cparts.version_texts.is_empty() {
+        // Two remixes (or two "versions") must be the same one: compare the segment texts.
+        let needs_detail = q.markers.iter().any(|m| {
+            matches!(
+                m,
+                VersionMarker::Remix | VersionMarker::Other | VersionMarker::Cover
+            )
+        });
+        let a = q.parts.version_texts.join(" ");
+        let b = cparts.version_texts.join(" ");
+        if needs_detail && token_overlap(&a, &b) < 0.5 {
+            versions_agree = false;
+            reasons.push(format!("different versions: \"{a}\" vs \"{b}\""));
+        }
+    }
+    if !versions_agree {
+        refused = true;
+        reasons.push(format!(
+            "version markers differ: {:?} vs {:?}",
+            q.markers, cmarkers
+        ));
+    }
+
+    // Title.
+    let (title, title_cross) = text_similarity(&q.parts.base, &cparts.base);
+    // Artists: all credited, featured names from either title included.
+    let mut cartists: Vec<Vec<String>> = c
+        .artists
+        .iter()
+        .map(|a| {
+            let mut names = vec![a.name.clone()];
+            if let Some(s) = &a.sort_name {
+                names.push(unsort(s));
+            }
+            names.extend(a.aliases.iter().cloned());
+            names
+        })
+        .collect();
+    add_featured(&mut cartists, &cparts.featured);
+    let (artist, artist_cross) = artist_similarity_alts(&q.artists, &cartists);
+
+    // Duration.
+    let duration = match (q.query.duration_ms, c.length_ms) {
+        (Some(a), Some(b)) => {
+            let d = a.abs_diff(b);
+            if d > DURATION_TOLERANCE_MS {
+                refused = true;
+                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
+            }
+            Some(duration_score(d))
+        }
+        _ => None,
+    };
+
+    let isrc_agrees = q
+        .query
+        .isrc
+        .as_ref()
+        .is_some_and(|i| c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i)));
+    let strong = isrc_agrees || evidence == Evidence::SpotifyUrl;
+    if isrc_agrees {
+        reasons.push("ISRC agrees".into());
+    }
+
+    // Title and artist must agree. Strong evidence may stand in for one of them only when
+    // that one could not be compared (different scripts, no usable transliteration).
+    let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
+    let title_ok = title >= t_min;
+    let artist_ok = artist >= a_min;
+    if !title_ok && !(strong && title_cross && artist >= 0.9) {
+        refused = true;
+        reasons.push(format!("titles differ ({title:.2})"));
+    }
+    if !artist_ok && !(strong && artist_cross && title >= 0.9) {
+        refused = true;
+        reasons.push(format!("artists differ ({artist:.2})"));
+    }
+
+    let (mut sum, mut weight) = (3.0 * title + 3.0 * artist, 6.0);
+    if let Some(d) = duration {
+        sum += 2.0 * d;
+        weight += 2.0;
+    }
+    let base = sum / weight;
+    let mut total = if strong { 0.5 + 0.5 * base } else { base };
+
+    // Small nudges that separate near-equal candidates.
+    if !isrc_agrees && q.query.isrc.is_some() && !c.isrcs.is_empty() {
+        total -= 0.05;
+        reasons.push("candidate has other ISRCs".into());
+    }
+    if let Some(album) = &q.query.album {
+        let a = title_parts(album).base;
+        if c.releases
+            .iter()
+            .any(|r| text_similarity(&a, &title_parts(&r.title).base).0 >= 0.9)
+        {
+            total += 0.02;
+            reasons.push("on the same album".into());
+        }
+    }
+    if evidence == Evidence::ReleaseTracklist {
+        if let Some(n) = q.query.track_number {
+            if c.releases.iter().any(|r| r.track_position == Some(n)) {
+                total += 0.03;
+                reasons.push("same track position".into());
+            }
+        }
+    }
+    let mut total = total.clamp(0.0, 1.0);
+    if refused {
+        total = total.min(REFUSED_CAP);
+    }
+    Score {
+        total,
+        title,
+        artist,
+        duration,
+        versions_agree,
+        refused,
+        reasons,
+    }
+}
+
+/// Live/edit families: a radio edit and an edit are the same kind of cut.
+fn marker_classes(m: &BTreeSet<VersionMarker>) -> BTreeSet<VersionMarker> {
+    m.iter()
+        .map(|v| match v {
+            VersionMarker::RadioEdit => VersionMarker::Edit,
+            other => *other,
+        })
+        .collect()
+}
+
+fn album_is_live(album: &str) -> bool {
+    let p = title_parts(album);
+    if p.markers.contains(&VersionMarker::Live) {
+        return true;
+    }
+    let b = &p.base;
+    b.starts_with("live at ")
+        || b.starts_with("live in ")
+        || b.starts_with("live from ")
+        || b.contains(" live at ")
+        || b.contains(" live in ")
+        || b.contains("unplugged")
+        || b.ends_with(" live")
+}
+
+fn duration_score(diff_ms: u64) -> f64 {
+    if diff_ms <= DURATION_GRACE_MS {
+        1.0
+    } else if diff_ms >= DURATION_ZERO_MS {
+        0.0
+    } else {
+        1.0 - (diff_ms - DURATION_GRACE_MS) as f64 / (DURATION_ZERO_MS - DURATION_GRACE_MS) as f64
+    }
+}
+
+/// "Sakamoto, Ryuichi" → "Ryuichi Sakamoto".
+fn unsort(sort_name: &str) -> String {
+    match sort_name.split_once(", ") {
+        Some((last, first)) if !first.contains(',') => format!("{first} {last}"),
+        _ => sort_name.to_string(),
+    }
+}
+
+/// Similarity of two normalized strings, and whether it rests on a cross-script comparison
+/// that could not be confirmed (so "different" may only mean "unreadable").
+fn text_similarity(a: &str, b: &str) -> (f64, bool) {
+    if a == b {
+        return (1.0, false);
+    }
+    if a.is_empty() || b.is_empty() {
+        return (0.0, false);
+    }
+    let direct = plain_similarity(a, b);
+    let (na, nb) = (has_non_latin(a), has_non_latin(b));
+    // Fallback: transliterate when the scripts differ or only diacritics do. Han read as
+    // Mandarin is useless against a Japanese romanization, so it is never used for Han.
+    let cross_script = na != nb;
+    let han = has_han(a) || has_han(b);
+    if direct < 1.0 && !han {
+        let fa = fallback_key(a);
+        let fb = fallback_key(b);
+        if !fa.is_empty() && !fb.is_empty() {
+            let f = plain_similarity(&fa, &fb) * FALLBACK_CAP;
+            if f > direct {
+                return (f, cross_script && f < 0.8);
+            }
+        }
+    }
+    (direct, cross_script)
+}
+
+fn plain_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let lev = strsim::normalized_levenshtein(a, b);
+    // Word order: "beatles the" vs "the beatles".
+    let mut ta: Vec<&str> = a.split(' ').collect();
+    let mut tb: Vec<&str> = b.split(' ').collect();
+    ta.sort_unstable();
+    tb.sort_unstable();
+    let sorted = if ta == tb { 0.97 } else { 0.0 };
+    lev.max(sorted)
+}
+
+fn token_overlap(a: &str, b: &str) -> f64 {
+    let ta: BTreeSet<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
+    let tb: BTreeSet<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
+    if ta.is_empty() && tb.is_empty() {
+        return 1.0;
+    }
+    let inter = ta.intersection(&tb).count() as f64;
+    let union = ta.union(&tb).count() as f64;
+    inter / union
+}
+
+/// Similarity of two artist lists (symmetric). Every credited artist counts: the primary
+/// artist of each side must be found on the other (weight 3), and the whole sets are compared
+/// (weight 1), so a missing featured artist costs a little and a different artist a lot.
+pub fn artist_similarity(a: &[String], b: &[String]) -> f64 {
+    let wrap = |v: &[String]| v.iter().map(|n| vec![n.clone()]).collect::<Vec<_>>();
+    artist_similarity_alts(&wrap(a), &wrap(b)).0
+}
+
+/// Like [`artist_similarity`], each artist given as alternative names.
+fn artist_similarity_alts(a: &[Vec<String>], b: &[Vec<String>]) -> (f64, bool) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, false);
+    }
+    let na: Vec<Vec<String>> = a
+        .iter()
+        .map(|n| n.iter().map(|s| normalize_artist(s)).collect())
+        .collect();
+    let nb: Vec<Vec<String>> = b
+        .iter()
+        .map(|n| n.iter().map(|s| normalize_artist(s)).collect())
+        .collect();
+    let mut cross_any = false;
+    let mut pair = |x: &Vec<String>, y: &Vec<String>| -> f64 {
+        let mut best = 0.0f64;
+        let mut best_cross = false;
+        for s in x {
+            for t in y {
+                let (v, cross) = text_similarity(s, t);
+                if v > best {
+                    best = v;
+                    best_cross = cross;
+                }
+            }
+        }
+        if best < 0.8 && best_cross {
+            cross_any = true;
+        }
+        best
+    };
+    let m: Vec<Vec<f64>> = na
+        .iter()
+        .map(|x| nb.iter().map(|y| pair(x, y)).collect())
+        .collect();
+    let row_best: Vec<f64> = m
+        .iter()
+        .map(|r| r.iter().cloned().fold(0.0, f64::max))
+        .collect();
+    let col_best: Vec<f64> = (0..nb.len())
+        .map(|j| m.iter().map(|r| r[j]).fold(0.0, f64::max))
+        .collect();
+    let primary = row_best[0].min(col_best[0]);
+    let set = (row_best.iter().sum::<f64>() + col_best.iter().sum::<f64>())
+        / (row_best.len() + col_best.len()) as f64;
+    // A joined credit ("Simon & Garfunkel" as one name vs two artists) compares whole strings.
+    let ja = na
+        .iter()
+        .map(|n| n[0].as_str())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let jb = nb
+        .iter()
+        .map(|n| n[0].as_str())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let joined = if (a.len() > 1) != (b.len() > 1) && ja == jb {
+        1.0
+    } else {
+        0.0
+    };
+    let v = (0.75 * primary + 0.25 * set).max(joined);
+    (v.clamp(0.0, 1.0), cross_any && v < 0.8)
+}
+
+/// The release that matches the Spotify album (title, date, track count), else the earliest
+/// official album without secondary types, else the earliest official release, else the first.
+pub fn choose_release<'a>(
+    query: &TrackQuery,
+    candidate: &'a Candidate,
+) -> Option<&'a CandidateRelease> {
+    choose_release_index(query, candidate).map(|i| &candidate.releases[i])
+}
+
+fn choose_release_index(query: &TrackQuery, candidate: &Candidate) -> Option<usize> {
+    if candidate.releases.is_empty() {
+        return None;
+    }
+    if let Some(album) = &query.album {
+        let a = title_parts(album).base;
+        let mut best: Option<(usize, f64)> = None;
+        for (i, r) in candidate.releases.iter().enumerate() {
+            let (t, _) = text_similarity(&a, &title_parts(&r.title).base);
+            if t < 0.9 {
+                continue;
+            }
+            let mut s = 3.0 * t;
+            if let (Some(qd), Some(rd)) = (&query.album_release_date, &r.date) {
+                if qd == rd {
+                    s += 1.5;
+                } else if qd.get(..4) == rd.get(..4) {
+                    s += 1.0;
+                }
+            }
+            if query.album_track_count.is_some() && query.album_track_count == r.track_count {
+                s += 1.0;
+            }
+            if is_official(r) {
+                s += 0.5;
+            }
+            if best.is_none_or(|(_, b)| s > b) {
+                best = Some((i, s));
+            }
+        }
+        if let Some((i, _)) = best {
+            return Some(i);
+        }
+    }
+    let earliest = |pred: &dyn Fn(&CandidateRelease) -> bool| -> Option<usize> {
+        candidate
+            .releases
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| pred(r))
+            .min_by(|(_, x), (_, y)| date_key(x).cmp(&date_key(y)))
+            .map(|(i, _)| i)
+    };
+    earliest(&|r| {
+        is_official(r)
+            && r.primary_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("album"))
+            && r.secondary_types.is_empty()
+    })
+    .or_else(|| earliest(&is_official))
+    .or(Some(0))
+}
+
+fn is_official(r: &CandidateRelease) -> bool {
+    r.status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("official"))
+}
+
+/// Missing dates sort last.
+fn date_key(r: &CandidateRelease) -> (bool, String) {
+    match &r.date {
+        Some(d) if !d.is_empty() => (false, d.clone()),
+        _ => (true, String::new()),
+    }
+}
+
+/// Picks the candidate, or refuses: below the threshold, or another recording within
+/// [`MARGIN`] of the best, means unmatched (best kept for review).
+pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) -> Decision {
+    let q = QueryView::new(query);
+    let scores: Vec<f64> = candidates
+        .iter()
+        .map(|c| score_view(&q, c, evidence).total)
+        .collect();
+    let Some(best) = (0..candidates.len()).max_by(|&i, &j| {
+        scores[i]
+            .partial_cmp(&scores[j])
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(j.cmp(&i))
+    }) else {
+        return Decision::Unmatched { best: None };
+    };
+    let best_score = scores[best];
+    if best_score < accept_threshold(evidence) {
+        return Decision::Unmatched {
+            best: Some((best, best_score)),
+        };
+    }
+    let rival = candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i != best && c.recording_id != candidates[best].recording_id)
+        .any(|(i, _)| scores[i] > best_score - MARGIN);
+    if rival {
+        return Decision::Unmatched {
+            best: Some((best, best_score)),
+        };
+    }
+    Decision::Matched {
+        index: best,
+        confidence: best_score,
+        release: choose_release_index(query, &candidates[best]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(id: &str, title: &str, artists: &[&str], ms: Option<u64>, isrcs: &[&str]) -> Candidate {
+        Candidate {
+            recording_id: id.into(),
+            title: title.into(),
+            artists: artists
+                .iter()
+                .map(|a| CandidateArtist {
+                    id: format!("artist-{a}"),
+                    name: a.to_string(),
+                    ..Default::default()
+                })
+                .collect(),
+            length_ms: ms,
+            isrcs: isrcs.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn query(title: &str, artists: &[&str], ms: Option<u64>, isrc: Option<&str>) -> TrackQuery {
+        TrackQuery {
+            title: title.into(),
+            artists: artists.iter().map(|s| s.to_string()).collect(),
+            duration_ms: ms,
+            isrc: isrc.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn remaster_matches_original() {
+        let q = query(
+            "Don't Stop Me Now - 2011 Remaster",
+            &["Queen"],
+            Some(209_000),
+            None,
+        );
+        let c = [cand(
+            "a",
+            "Don’t Stop Me Now",
+            &["Queen"],
+            Some(210_000),
+            &[],
+        )];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Matched { index: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn live_version_is_refused() {
+        let q = query("Heroes", &["David Bowie"], Some(371_000), None);
+        let mut c = cand("a", "Heroes", &["David Bowie"], Some(372_000), &[]);
+        c.disambiguation = Some("live, 1978".into());
+        let s = score(&q, &c, Evidence::Search);
+        assert!(!s.versions_agree && s.refused && s.total <= REFUSED_CAP);
+        assert!(matches!(
+            decide(&q, &[c], Evidence::Search),
+            Decision::Unmatched { best: Some(_) }
+        ));
+    }
+
+    #[test]
+    fn wrong_isrc_in_musicbrainz_is_refused() {
+        let q = query(
+            "Lego House",
+            &["Ed Sheeran"],
+            Some(185_000),
+            Some("GBAHS1100206"),
+        );
+        let c = [cand(
+            "a",
+            "Totally Different",
+            &["Someone Else"],
+            Some(185_000),
+            &["GBAHS1100206"],
+        )];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Isrc),
+            Decision::Unmatched { .. }
+        ));
+    }
+
+    #[test]
+    fn duration_gate() {
+        let q = query("Song", &["Artist"], Some(200_000), None);
+        let c = [cand("a", "Song", &["Artist"], Some(215_000), &[])];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Unmatched { .. }
+        ));
+    }
+
+    #[test]
+    fn ambiguous_duplicates_are_unmatched() {
+        let q = query("Song", &["Artist"], Some(200_000), None);
+        let c = [
+            cand("a", "Song", &["Artist"], Some(200_000), &[]),
+            cand("b", "Song", &["Artist"], Some(200_500), &[]),
+        ];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Unmatched { best: Some(_) }
+        ));
+    }
+
+    #[test]
+    fn featured_in_title_vs_credit() {
+        let q = query(
+            "Welcome to the World of the Plastic Beach (feat. Snoop Dogg and Hypnotic Brass Ensemble)",
+            &["Gorillaz"],
+            Some(215_000),
+            None,
+        );
+        let c = [cand(
+            "a",
+            "Welcome to the World of the Plastic Beach",
+            &["Gorillaz", "Snoop Dogg", "Hypnotic Brass Ensemble"],
+            Some(215_506),
+            &[],
+        )];
+        let s = score(&q, &c[0], Evidence::Search);
+        assert!(s.artist > 0.99, "{s:?}");
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Matched { .. }
+        ));
+    }
+
+    #[test]
+    fn cyrillic_transliteration_fallback() {
+        let q = query("Gruppa Krovi", &["Kino"], Some(286_000), None);
+        let c = [cand("a", "Группа крови", &["Кино"], Some(286_500), &[])];
+        assert!(matches!(
+            decide(&q, &c, Evidence::Search),
+            Decision::Matched { .. }
+        ));
+    }
+
+    #[test]
+    fn artist_similarity_basics() {
+        let s = |a: &[&str], b: &[&str]| {
+            let a: Vec<String> = a.iter().map(|s| s.to_string()).collect();
+            let b: Vec<String> = b.iter().map(|s| s.to_string()).collect();
+            artist_similarity(&a, &b)
+        };
+        assert_eq!(s(&["The Beatles"], &["Beatles, The"]), 1.0);
+        assert!(s(&["A", "B"], &["B", "A"]) > 0.99);
+        assert!(s(&["A"], &["Z"]) < 0.5);
+        assert_eq!(s(&[], &["A"]), 0.0);
+    }
+
+    #[test]
+    fn release_choice() {
+        let rel =
+            |id: &str, title: &str, date: &str, types: &[&str], count: u32| CandidateRelease {
+                id: id.into(),
+                title: title.into(),
+                primary_type: Some("Album".into()),
+                secondary_types: types.iter().map(|s| s.to_string()).collect(),
+                status: Some("Official".into()),
+                date: Some(date.into()),
+                track_count: Some(count),
+                ..Default::default()
+            };
+        let mut c = cand("a", "Song", &["A"], None, &[]);
+        c.releases = vec![
+            rel("comp", "Greatest Hits", "1990", &["Compilation"], 20),
+            rel("late", "Album", "2011-01-01", &[], 14),
+            rel("orig", "Album", "1975-10-31", &[], 12),
+        ];
+        let mut q = query("Song", &["A"], None, None);
+        assert_eq!(choose_release(&q, &c).unwrap().id, "orig");
+        q.album = Some("Album (2011 Remaster)".into());
+        q.album_release_date = Some("2011-01-01".into());
+        assert_eq!(choose_release(&q, &c).unwrap().id, "late");
+        q.album = Some("Greatest Hits".into());
+        assert_eq!(choose_release(&q, &c).unwrap().id, "comp");
     }
 }

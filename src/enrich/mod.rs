@@ -1,4 +1,8 @@
-//! Enrichment: ISRCs and MusicBrainz IDs for every item (STUB until branch `matcher` lands).
+//! Enrichment: attaching ISRCs and MusicBrainz identifiers to the library.
+//!
+//! `normalize` and `matcher` are pure code (no I/O): they decide whether a MusicBrainz
+//! recording is the Spotify track, and refuse when unsure.
+
 pub mod matcher;
 pub mod normalize;
 

@@ -273,7 +273,7 @@ pub struct MbRecording {
     #[serde(default)]
     pub length: Option<u64>,
     #[serde(default)]
-    pub score: Option<u32>,
+    pub score: Option<u8>,
     #[serde(default, deserialize_with = "nullable")]
     pub disambiguation: String,
     #[serde(rename = "artist-credit", default, deserialize_with = "nullable")]
@@ -296,6 +296,16 @@ pub struct MbCredit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MbArtist {
     pub id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(rename = "sort-name", default)]
+    pub sort_name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub aliases: Vec<MbAlias>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MbAlias {
     #[serde(default, deserialize_with = "nullable")]
     pub name: String,
 }
@@ -409,7 +419,7 @@ impl MbRelease {
         self.track_count.or((from_media > 0).then_some(from_media))
     }
 
-    fn to_candidate_release(&self) -> CandidateRelease {
+    fn to_candidate_release(&self, track_position: Option<u32>) -> CandidateRelease {
         let group = self.release_group.as_ref();
         CandidateRelease {
             id: self.id.clone(),
@@ -420,12 +430,12 @@ impl MbRelease {
             status: self.status.clone(),
             date: self.date.clone(),
             track_count: self.total_tracks(),
+            track_position,
         }
     }
 
     /// Every track of a looked-up release as a candidate on this release, in tracklist order.
     pub fn track_candidates(&self) -> Vec<Candidate> {
-        let release = self.to_candidate_release();
         self.media
             .iter()
             .flat_map(|m| m.tracks.iter())
@@ -436,10 +446,30 @@ impl MbRelease {
                     cand.title = t.title.clone();
                 }
                 cand.length_ms = cand.length_ms.or(t.length);
-                cand.releases = vec![release.clone()];
+                cand.releases = vec![self.to_candidate_release(t.track_position())];
                 Some(cand)
             })
             .collect()
+    }
+
+    /// This release as a candidate release, with the position of the track it was embedded
+    /// with (search hits carry the one matching track).
+    pub fn as_candidate_release(&self) -> CandidateRelease {
+        let position = self
+            .media
+            .iter()
+            .flat_map(|m| m.tracks.iter())
+            .next()
+            .and_then(MbTrack::track_position);
+        self.to_candidate_release(position)
+    }
+}
+
+impl MbTrack {
+    /// Track number within its medium: `position`, else a numeric `number`.
+    fn track_position(&self) -> Option<u32> {
+        self.position
+            .or_else(|| self.number.as_deref().and_then(|n| n.parse().ok()))
     }
 }
 
@@ -451,13 +481,23 @@ impl MbRecording {
             artists: self
                 .artist_credit
                 .iter()
-                .map(|c| CandidateArtist {
-                    id: c.artist.id.clone(),
-                    name: if c.artist.name.is_empty() {
-                        c.name.clone()
+                .map(|c| {
+                    let credited = if c.name.is_empty() {
+                        &c.artist.name
                     } else {
-                        c.artist.name.clone()
-                    },
+                        &c.name
+                    };
+                    let mut aliases: Vec<String> =
+                        c.artist.aliases.iter().map(|a| a.name.clone()).collect();
+                    if !c.artist.name.is_empty() && c.artist.name != *credited {
+                        aliases.insert(0, c.artist.name.clone());
+                    }
+                    CandidateArtist {
+                        id: c.artist.id.clone(),
+                        name: credited.clone(),
+                        sort_name: c.artist.sort_name.clone(),
+                        aliases,
+                    }
                 })
                 .collect(),
             length_ms: self.length,
@@ -466,7 +506,7 @@ impl MbRecording {
             releases: self
                 .releases
                 .iter()
-                .map(MbRelease::to_candidate_release)
+                .map(MbRelease::as_candidate_release)
                 .collect(),
             mb_score: self.score,
         }

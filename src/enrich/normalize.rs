@@ -383,12 +383,11 @@ fn classify(seg: &str) -> Segment {
     let has_guff_keyword = w.iter().any(|t| {
         t.starts_with("remaster") || matches!(*t, "mono" | "stereo" | "digital" | "digitally")
     });
-    let mut all_guff = w
+    let all_guff = w
         .iter()
         .all(|t| GUFF.contains(t) || is_year(t) || (has_guff_keyword && is_short_year(t)));
     // "2009 Version" alone is more often a re-recording than a remaster.
     if all_guff && !has_guff_keyword && w.iter().any(|t| is_year(t)) && w.contains(&"version") {
-        all_guff = false;
         return Segment::Version(BTreeSet::from([VersionMarker::Other]));
     }
     if all_guff {

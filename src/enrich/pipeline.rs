@@ -477,12 +477,7 @@ impl Run<'_> {
                 .map(|rec| {
                     let mut cand = rec.to_candidate();
                     if let Some(release) = &album_release {
-                        cand.releases = MbRecording {
-                            releases: vec![release.clone()],
-                            ..rec.clone()
-                        }
-                        .to_candidate()
-                        .releases;
+                        cand.releases = vec![release.as_candidate_release()];
                     }
                     cand
                 })
