@@ -52,7 +52,10 @@ impl MusicBrainz {
 
     /// A client over any transport (tests, the demo's simulator). `rate` is requests per second.
     pub fn new(transport: Transport, base: Url, rate: f64, retry: RetryPolicy) -> Self {
-        let interval = if rate.is_finite() && rate > 0.0 {
+        // Infinity means unpaced (local simulators); nonsense falls back to the polite default.
+        let interval = if rate == f64::INFINITY {
+            Duration::ZERO
+        } else if rate.is_finite() && rate > 0.0 {
             Duration::from_secs_f64(1.0 / rate)
         } else {
             Duration::from_secs(1)
