@@ -9,8 +9,10 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use super::normalize::{
-    comment_markers, fallback_key, has_han, has_non_latin, normalize_artist, normalize_isrc,
+    comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist, normalize_isrc,
     title_parts, TitleParts, VersionMarker,
 };
 
@@ -28,9 +30,14 @@ const DURATION_ZERO_MS: u64 = 15_000;
 const REFUSED_CAP: f64 = 0.5;
 /// A transliterated comparison never counts as fully equal.
 const FALLBACK_CAP: f64 = 0.95;
+/// Best score when the artist could not be compared across scripts.
+const UNREADABLE_CAP: f64 = 0.9;
+/// Title similarity when one side has a word the other lacks.
+const EXTRA_WORD_CAP: f64 = 0.8;
 
 /// What is known about the Spotify track.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrackQuery {
     pub title: String,
     pub artists: Vec<String>,
@@ -59,7 +66,8 @@ impl TrackQuery {
 }
 
 /// A MusicBrainz recording that might be the track.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Candidate {
     pub recording_id: String,
     pub title: String,
@@ -73,7 +81,8 @@ pub struct Candidate {
 }
 
 /// One credited artist. `name` is the name as credited on the recording.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CandidateArtist {
     pub id: String,
     pub name: String,
@@ -84,7 +93,8 @@ pub struct CandidateArtist {
 }
 
 /// A release the recording appears on.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CandidateRelease {
     pub id: String,
     pub title: String,
@@ -99,7 +109,8 @@ pub struct CandidateRelease {
 }
 
 /// How the candidates were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Evidence {
     /// Recordings carrying the track's ISRC.
     Isrc,
@@ -112,7 +123,7 @@ pub enum Evidence {
 }
 
 /// A candidate's score with its parts and the reasons behind it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
     /// 0..=1.
     pub total: f64,
@@ -230,7 +241,7 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     }
 
     // Title.
-    let (title, title_cross) = text_similarity(&q.parts.base, &cparts.base);
+    let (title, _) = text_similarity(&q.parts.base, &cparts.base);
     // Artists: all credited, featured names from either title included.
     let mut cartists: Vec<Vec<String>> = c
         .artists
@@ -275,21 +286,36 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
     let title_ok = title >= t_min;
     let artist_ok = artist >= a_min;
-    if !title_ok && !(strong && title_cross && artist >= 0.9) {
+    // Only an artist may go unread (a CJK name against its romanization, no alias in MB),
+    // and only with strong evidence, a near-exact title and durations within the grace. An
+    // unread *title* is never excused: a wrong ISRC in MusicBrainz usually sits on another
+    // song by the same artist (neighbouring codes), which is exactly what that would accept.
+    let close_duration = duration.is_some_and(|d| d >= 1.0);
+    let artist_unreadable = !artist_ok && artist_cross && strong && close_duration && title >= 0.95;
+    if !title_ok {
         refused = true;
         reasons.push(format!("titles differ ({title:.2})"));
     }
-    if !artist_ok && !(strong && artist_cross && title >= 0.9) {
+    if !artist_ok && !artist_unreadable {
         refused = true;
         reasons.push(format!("artists differ ({artist:.2})"));
     }
-
-    let (mut sum, mut weight) = (3.0 * title + 3.0 * artist, 6.0);
+    if artist_unreadable {
+        reasons.push("artist in another script, not compared".into());
+    }
+    // A side that could not be read (kanji vs romanization) is left out rather than counted 0.
+    let (mut sum, mut weight) = (0.0, 0.0);
+    sum += 3.0 * title;
+    weight += 3.0;
+    if !artist_unreadable {
+        sum += 3.0 * artist;
+        weight += 3.0;
+    }
     if let Some(d) = duration {
         sum += 2.0 * d;
         weight += 2.0;
     }
-    let base = sum / weight;
+    let base = if weight > 0.0 { sum / weight } else { 0.0 };
     let mut total = if strong { 0.5 + 0.5 * base } else { base };
 
     // Small nudges that separate near-equal candidates.
@@ -316,6 +342,9 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         }
     }
     let mut total = total.clamp(0.0, 1.0);
+    if artist_unreadable {
+        total = total.min(UNREADABLE_CAP);
+    }
     if refused {
         total = total.min(REFUSED_CAP);
     }
@@ -373,8 +402,10 @@ fn unsort(sort_name: &str) -> String {
     }
 }
 
-/// Similarity of two normalized strings, and whether it rests on a cross-script comparison
-/// that could not be confirmed (so "different" may only mean "unreadable").
+/// Similarity of two normalized strings, and whether the two could not be compared at all:
+/// one side is Chinese/Japanese/Korean and the other is not (see [`has_cjk`]: a failed
+/// comparison then means "unreadable", not "different"). Cyrillic and Greek transliterate well
+/// enough that a failed comparison counts as a disagreement.
 fn text_similarity(a: &str, b: &str) -> (f64, bool) {
     if a == b {
         return (1.0, false);
@@ -383,24 +414,30 @@ fn text_similarity(a: &str, b: &str) -> (f64, bool) {
         return (0.0, false);
     }
     let direct = plain_similarity(a, b);
-    let (na, nb) = (has_non_latin(a), has_non_latin(b));
-    // Fallback: transliterate when the scripts differ or only diacritics do. Han read as
-    // Mandarin is useless against a Japanese romanization, so it is never used for Han.
-    let cross_script = na != nb;
-    let han = has_han(a) || has_han(b);
-    if direct < 1.0 && !han {
+    let (ha, hb) = (has_cjk(a), has_cjk(b));
+    if ha != hb {
+        return (direct, direct < 0.8);
+    }
+    // Fallback: transliterate when the scripts differ or only diacritics do.
+    if direct < 1.0
+        && !ha
+        && (has_non_latin(a) || has_non_latin(b) || !a.is_ascii() || !b.is_ascii())
+    {
         let fa = fallback_key(a);
         let fb = fallback_key(b);
         if !fa.is_empty() && !fb.is_empty() {
             let f = plain_similarity(&fa, &fb) * FALLBACK_CAP;
             if f > direct {
-                return (f, cross_script && f < 0.8);
+                return (f, false);
             }
         }
     }
-    (direct, cross_script)
+    (direct, false)
 }
 
+/// Edit similarity, forgiving word order, but capped below acceptance when one side has a
+/// word the other lacks ("Part 2", "Reprise", "II"): long titles otherwise hide a different
+/// song behind a high edit similarity.
 fn plain_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
@@ -411,8 +448,20 @@ fn plain_similarity(a: &str, b: &str) -> f64 {
     let mut tb: Vec<&str> = b.split(' ').collect();
     ta.sort_unstable();
     tb.sort_unstable();
-    let sorted = if ta == tb { 0.97 } else { 0.0 };
-    lev.max(sorted)
+    if ta == tb {
+        return lev.max(0.97);
+    }
+    let unmatched_word = |xs: &[&str], ys: &[&str]| {
+        xs.iter().any(|x| {
+            !ys.iter()
+                .any(|y| x == y || strsim::normalized_levenshtein(x, y) >= 0.75)
+        })
+    };
+    if unmatched_word(&ta, &tb) || unmatched_word(&tb, &ta) {
+        lev.min(EXTRA_WORD_CAP)
+    } else {
+        lev
+    }
 }
 
 fn token_overlap(a: &str, b: &str) -> f64 {
@@ -797,5 +846,114 @@ mod tests {
         assert_eq!(choose_release(&q, &c).unwrap().id, "late");
         q.album = Some("Greatest Hits".into());
         assert_eq!(choose_release(&q, &c).unwrap().id, "comp");
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn name() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z ]{0,12}",
+                "\\PC{0,10}",
+                Just("The Beatles".to_string()),
+                Just("Beatles, The".to_string()),
+                Just("Кино".to_string()),
+                Just("Kino".to_string()),
+                Just("宇多田ヒカル".to_string()),
+                Just("Beyoncé".to_string()),
+                Just("Simon & Garfunkel".to_string()),
+            ]
+        }
+
+        fn names() -> impl Strategy<Value = Vec<String>> {
+            proptest::collection::vec(name(), 0..4)
+        }
+
+        fn title() -> impl Strategy<Value = String> {
+            (name(), prop_oneof![
+                Just(String::new()),
+                Just(" - Live".to_string()),
+                Just(" (Remastered 2009)".to_string()),
+                Just(" (feat. Kino)".to_string()),
+                Just(" - Four Tet Remix".to_string()),
+                Just(" (radio edit)".to_string()),
+            ])
+                .prop_map(|(a, b)| a + &b)
+        }
+
+        fn candidate() -> impl Strategy<Value = Candidate> {
+            (title(), names(), proptest::option::of(0u64..600_000), proptest::bool::ANY, proptest::option::of(name()))
+                .prop_map(|(t, a, len, isrc, dis)| Candidate {
+                    recording_id: "r".into(),
+                    title: t,
+                    artists: a
+                        .into_iter()
+                        .map(|n| CandidateArtist { id: "a".into(), sort_name: Some(n.clone()), name: n, aliases: vec![] })
+                        .collect(),
+                    length_ms: len,
+                    isrcs: if isrc { vec!["GBAHS1100095".into()] } else { vec![] },
+                    disambiguation: dis,
+                    ..Default::default()
+                })
+        }
+
+        fn query() -> impl Strategy<Value = TrackQuery> {
+            (title(), names(), proptest::option::of(name()), proptest::option::of(0u64..600_000), proptest::bool::ANY)
+                .prop_map(|(t, a, album, ms, isrc)| TrackQuery {
+                    title: t,
+                    artists: a,
+                    album,
+                    duration_ms: ms,
+                    isrc: isrc.then(|| "GBAHS1100095".to_string()),
+                    ..Default::default()
+                })
+        }
+
+        fn evidence() -> impl Strategy<Value = Evidence> {
+            prop_oneof![
+                Just(Evidence::Isrc),
+                Just(Evidence::SpotifyUrl),
+                Just(Evidence::ReleaseTracklist),
+                Just(Evidence::Search)
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn scores_are_within_bounds(q in query(), c in candidate(), e in evidence()) {
+                let s = score(&q, &c, e);
+                for v in [s.total, s.title, s.artist, s.duration.unwrap_or(0.0)] {
+                    prop_assert!((0.0..=1.0).contains(&v), "{s:?}");
+                }
+                if s.refused || !s.versions_agree {
+                    prop_assert!(s.total < ACCEPT_THRESHOLD);
+                }
+            }
+
+            #[test]
+            fn artist_similarity_is_symmetric_and_bounded(a in names(), b in names()) {
+                let ab = artist_similarity(&a, &b);
+                let ba = artist_similarity(&b, &a);
+                prop_assert_eq!(ab, ba);
+                prop_assert!((0.0..=1.0).contains(&ab));
+                if !a.is_empty() && a.iter().all(|n| !normalize_artist(n).is_empty()) {
+                    prop_assert!(artist_similarity(&a, &a) > 0.99);
+                }
+            }
+
+            #[test]
+            fn decide_never_matches_below_threshold(q in query(), cs in proptest::collection::vec(candidate(), 0..4), e in evidence()) {
+                match decide(&q, &cs, e) {
+                    Decision::Matched { index, confidence, .. } => {
+                        prop_assert!(index < cs.len());
+                        prop_assert!(confidence >= accept_threshold(e));
+                    }
+                    Decision::Unmatched { best } => {
+                        prop_assert_eq!(best.is_some(), !cs.is_empty());
+                    }
+                }
+            }
+        }
     }
 }

@@ -117,8 +117,12 @@ pub fn normalize_artist(s: &str) -> String {
             n = rest.to_string();
         }
     }
+    // "The The" stays "the", and stripping stops where another "the " would follow, so
+    // normalizing twice changes nothing.
     if let Some(rest) = n.strip_prefix("the ") {
-        n = rest.to_string();
+        if !rest.starts_with("the ") {
+            n = rest.to_string();
+        }
     }
     n
 }
@@ -127,7 +131,7 @@ pub fn normalize_artist(s: &str) -> String {
 /// when the two sides are written in different scripts, or differ only in diacritics.
 pub fn fallback_key(s: &str) -> String {
     let ascii = deunicode::deunicode(&normalize_title(s));
-    canon(&ascii)
+    canon(&ascii.to_lowercase())
 }
 
 /// Normalized ISRC (uppercase, no hyphens or spaces) or `None` when it is not shaped like one
@@ -196,6 +200,17 @@ pub fn has_han(s: &str) -> bool {
     })
 }
 
+/// True when the string has Chinese, Japanese or Korean letters. Their transliterations are
+/// no use against what Spotify shows: kanji read as Mandarin, katakana loanwords spelled out
+/// in romaji ("purasuteitsuku rabu" for "Plastic Love"), Hangul titles shown translated.
+pub fn has_cjk(s: &str) -> bool {
+    has_han(s)
+        || s.chars().any(|c| {
+            matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
+                | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF)
+        })
+}
+
 fn is_latin(c: char) -> bool {
     matches!(c as u32, 0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF)
 }
@@ -227,7 +242,7 @@ fn fold(s: &str) -> String {
 fn canon(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    let mut push_word = |out: &mut String, w: &str, pending: &mut bool| {
+    let push_word = |out: &mut String, w: &str, pending: &mut bool| {
         if *pending && !out.is_empty() {
             out.push(' ');
         }
@@ -635,7 +650,88 @@ mod tests {
         assert!(has_non_latin("Кино"));
         assert!(!has_non_latin("Beyoncé"));
         assert!(has_han("坂本龍一"));
+        assert!(has_cjk("ポリリズム") && has_cjk("봄날") && !has_cjk("Кино"));
         assert_eq!(fallback_key("Группа крови"), "gruppa krovi");
         assert_eq!(fallback_key("Beyoncé"), "beyonce");
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Titles built from pieces that exercise the segment rules, plus arbitrary text.
+        fn title() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                "\\PC{0,12}",
+                Just(" - ".to_string()),
+                Just("(".to_string()),
+                Just(")".to_string()),
+                Just("[feat. ".to_string()),
+                Just(" Remastered 2011".to_string()),
+                Just(" live ".to_string()),
+                Just(" & ".to_string()),
+                Just("’".to_string()),
+                Just("The ".to_string()),
+                Just(", The".to_string()),
+                Just("Кино ".to_string()),
+                Just("夜に駆ける".to_string()),
+                Just("İ".to_string()),
+            ];
+            proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn normalize_title_is_idempotent(s in title()) {
+                let once = normalize_title(&s);
+                prop_assert_eq!(normalize_title(&once), once);
+            }
+
+            #[test]
+            fn normalize_artist_is_idempotent(s in title()) {
+                let once = normalize_artist(&s);
+                prop_assert_eq!(normalize_artist(&once), once);
+            }
+
+            #[test]
+            fn fallback_key_is_idempotent_ascii(s in title()) {
+                let once = fallback_key(&s);
+                prop_assert!(once.is_ascii());
+                prop_assert_eq!(fallback_key(&once), once);
+            }
+
+            #[test]
+            fn isrc_normalization_is_idempotent(s in "[A-Za-z0-9 -]{0,16}") {
+                if let Some(n) = normalize_isrc(&s) {
+                    prop_assert_eq!(normalize_isrc(&n), Some(n.clone()));
+                    prop_assert_eq!(n.len(), 12);
+                }
+            }
+
+            #[test]
+            fn lucene_escaping_leaves_no_bare_operator(s in "\\PC{0,40}|(AND|OR|NOT|&&|\\|\\||[a-z ]){0,10}") {
+                let e = escape_lucene(&s);
+                let mut chars = e.chars();
+                let mut unescaped = String::new();
+                while let Some(c) = chars.next() {
+                    if c == '\\' {
+                        let next = chars.next();
+                        prop_assert!(next.is_some_and(|n| "+-&|!(){}[]^\"~*?:\\/".contains(n)), "dangling escape in {e:?}");
+                        unescaped.extend(next);
+                    } else {
+                        prop_assert!(!"+-&|!(){}[]^\"~*?:\\/".contains(c), "bare {c:?} in {e:?}");
+                        unescaped.push(c);
+                    }
+                }
+                for word in e.split(' ') {
+                    prop_assert!(!matches!(word, "AND" | "OR" | "NOT"), "operator left in {e:?}");
+                }
+                let expected: Vec<String> = s
+                    .split(' ')
+                    .map(|w| if matches!(w, "AND" | "OR" | "NOT") { w.to_lowercase() } else { w.to_string() })
+                    .collect();
+                prop_assert_eq!(unescaped, expected.join(" "));
+            }
+        }
     }
 }
