@@ -27,7 +27,7 @@ fn mbid(kind: u32, n: usize) -> String {
 }
 
 fn has_isrc(i: usize) -> bool {
-    i % 10 != 0
+    !i.is_multiple_of(10)
 }
 
 fn isrc_known(i: usize) -> bool {
@@ -61,7 +61,11 @@ fn build() -> World {
             item_type: "track".into(),
             id: Some(format!("tr{i:020}")),
             uri: format!("spotify:track:tr{i:020}"),
-            name: if i % 7 == 0 { format!("{title} - 2011 Remaster") } else { title.clone() },
+            name: if i.is_multiple_of(7) {
+                format!("{title} - 2011 Remaster")
+            } else {
+                title.clone()
+            },
             artists: vec![ArtistRef {
                 id: Some(format!("ar{artist:020}")),
                 name: artist_name.clone(),
@@ -81,7 +85,11 @@ fn build() -> World {
         };
         albums[album].push(item.clone());
         liked.push(item);
-        let isrcs: Vec<String> = if has_isrc(i) && isrc_known(i) { vec![isrc] } else { Vec::new() };
+        let isrcs: Vec<String> = if has_isrc(i) && isrc_known(i) {
+            vec![isrc]
+        } else {
+            Vec::new()
+        };
         recordings.push(json!({
             "id": mbid(1, i), "title": title, "length": length, "isrcs": isrcs,
             "artist-credit": [{"name": artist_name, "joinphrase": "", "artist": {"id": mbid(2, artist), "name": artist_name}}],
@@ -135,12 +143,22 @@ fn build() -> World {
         total: 3000,
         contents: Contents::Complete,
         not_accessible_reason: None,
-        entries: liked.iter().step_by(3).take(3000).enumerate().map(|(p, t)| entry(p, t)).collect(),
+        entries: liked
+            .iter()
+            .step_by(3)
+            .take(3000)
+            .enumerate()
+            .map(|(p, t)| entry(p, t))
+            .collect(),
     });
     for (a, tracks) in albums.iter().enumerate().take(300) {
         let simplified: Vec<Item> = tracks
             .iter()
-            .map(|t| Item { album: None, isrc: None, ..t.clone() })
+            .map(|t| Item {
+                album: None,
+                isrc: None,
+                ..t.clone()
+            })
             .collect();
         library.saved_albums.push(SavedAlbum {
             added_at: None,
@@ -239,7 +257,9 @@ fn main() {
     let total = s.requests.total();
     let isrc_tracks = world.isrc_tracks;
     let no_isrc = s.tracks - isrc_tracks;
-    let isrc_misses = (0..TRACKS).filter(|&i| has_isrc(i) && !isrc_known(i)).count();
+    let isrc_misses = (0..TRACKS)
+        .filter(|&i| has_isrc(i) && !isrc_known(i))
+        .count();
     // One lookup per track: /isrc/ for each ISRC, a search for each track without one or whose
     // ISRC is unknown; one /url/ per album and artist.
     let naive = isrc_tracks + no_isrc + isrc_misses + 300 + 200;
@@ -248,21 +268,53 @@ fn main() {
     println!();
     println!("| metric | value |");
     println!("|---|---|");
-    println!("| distinct tracks / matched / unmatched | {} / {} / {} |", s.tracks, s.matched(), s.unmatched);
+    println!(
+        "| distinct tracks / matched / unmatched | {} / {} / {} |",
+        s.tracks,
+        s.matched(),
+        s.unmatched
+    );
     for (method, n) in &s.by_method {
         println!("| matched by {method} | {n} |");
     }
-    println!("| saved albums with release / followed artists with MBID | {}/{} / {}/{} |", s.albums_matched, s.albums, s.artists_matched, s.artists);
+    println!(
+        "| saved albums with release / followed artists with MBID | {}/{} / {}/{} |",
+        s.albums_matched, s.albums, s.artists_matched, s.artists
+    );
     for (label, n) in &s.requests.0 {
         println!("| requests: {label} | {n} |");
     }
-    println!("| ISRC-search requests per ISRC-bearing track (target ≤ 0.05) | {:.4} |", isrc_batches as f64 / isrc_tracks as f64);
-    println!("| all requests per track | {:.3} |", total as f64 / s.tracks as f64);
+    println!(
+        "| ISRC-search requests per ISRC-bearing track (target ≤ 0.05) | {:.4} |",
+        isrc_batches as f64 / isrc_tracks as f64
+    );
+    println!(
+        "| all requests per track | {:.3} |",
+        total as f64 / s.tracks as f64
+    );
     println!("| total requests, first run | {total} |");
-    println!("| wall time at 1 req/s, first run | {} |", hms(Duration::from_secs(total)));
-    println!("| one-lookup-per-track baseline: requests / at 1 req/s | {naive} / {} |", hms(Duration::from_secs(naive as u64)));
-    println!("| requests, second run of the unchanged library (target 0) | {} |", second.summary.requests.total());
-    println!("| lookups answered from the cache, second run | {} |", second.summary.cache_hits);
-    println!("| pipeline CPU time, first run (simulator excluded) | {:.0} ms |", first.pipeline_cpu.as_secs_f64() * 1000.0);
-    println!("| pipeline CPU time, second run (all cached) | {:.0} ms |", second.pipeline_cpu.as_secs_f64() * 1000.0);
+    println!(
+        "| wall time at 1 req/s, first run | {} |",
+        hms(Duration::from_secs(total))
+    );
+    println!(
+        "| one-lookup-per-track baseline: requests / at 1 req/s | {naive} / {} |",
+        hms(Duration::from_secs(naive as u64))
+    );
+    println!(
+        "| requests, second run of the unchanged library (target 0) | {} |",
+        second.summary.requests.total()
+    );
+    println!(
+        "| lookups answered from the cache, second run | {} |",
+        second.summary.cache_hits
+    );
+    println!(
+        "| pipeline CPU time, first run (simulator excluded) | {:.0} ms |",
+        first.pipeline_cpu.as_secs_f64() * 1000.0
+    );
+    println!(
+        "| pipeline CPU time, second run (all cached) | {:.0} ms |",
+        second.pipeline_cpu.as_secs_f64() * 1000.0
+    );
 }

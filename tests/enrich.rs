@@ -374,7 +374,7 @@ async fn an_interrupted_enrichment_resumes_from_the_completed_batches() {
     let mb = MbServer::start(data).await;
     // The third ISRC batch fails (its ISRCs sort last).
     Mock::given(path("/ws/2/recording"))
-        .and(query_param_contains("query", &isrc(249)))
+        .and(query_param_contains("query", isrc(249)))
         .respond_with(ResponseTemplate::new(400).set_body_string(r#"{"error":"bad"}"#))
         .up_to_n_times(1)
         .with_priority(1)

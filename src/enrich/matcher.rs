@@ -871,35 +871,59 @@ mod tests {
         }
 
         fn title() -> impl Strategy<Value = String> {
-            (name(), prop_oneof![
-                Just(String::new()),
-                Just(" - Live".to_string()),
-                Just(" (Remastered 2009)".to_string()),
-                Just(" (feat. Kino)".to_string()),
-                Just(" - Four Tet Remix".to_string()),
-                Just(" (radio edit)".to_string()),
-            ])
+            (
+                name(),
+                prop_oneof![
+                    Just(String::new()),
+                    Just(" - Live".to_string()),
+                    Just(" (Remastered 2009)".to_string()),
+                    Just(" (feat. Kino)".to_string()),
+                    Just(" - Four Tet Remix".to_string()),
+                    Just(" (radio edit)".to_string()),
+                ],
+            )
                 .prop_map(|(a, b)| a + &b)
         }
 
         fn candidate() -> impl Strategy<Value = Candidate> {
-            (title(), names(), proptest::option::of(0u64..600_000), proptest::bool::ANY, proptest::option::of(name()))
+            (
+                title(),
+                names(),
+                proptest::option::of(0u64..600_000),
+                proptest::bool::ANY,
+                proptest::option::of(name()),
+            )
                 .prop_map(|(t, a, len, isrc, dis)| Candidate {
                     recording_id: "r".into(),
                     title: t,
                     artists: a
                         .into_iter()
-                        .map(|n| CandidateArtist { id: "a".into(), sort_name: Some(n.clone()), name: n, aliases: vec![] })
+                        .map(|n| CandidateArtist {
+                            id: "a".into(),
+                            sort_name: Some(n.clone()),
+                            name: n,
+                            aliases: vec![],
+                        })
                         .collect(),
                     length_ms: len,
-                    isrcs: if isrc { vec!["GBAHS1100095".into()] } else { vec![] },
+                    isrcs: if isrc {
+                        vec!["GBAHS1100095".into()]
+                    } else {
+                        vec![]
+                    },
                     disambiguation: dis,
                     ..Default::default()
                 })
         }
 
         fn query() -> impl Strategy<Value = TrackQuery> {
-            (title(), names(), proptest::option::of(name()), proptest::option::of(0u64..600_000), proptest::bool::ANY)
+            (
+                title(),
+                names(),
+                proptest::option::of(name()),
+                proptest::option::of(0u64..600_000),
+                proptest::bool::ANY,
+            )
                 .prop_map(|(t, a, album, ms, isrc)| TrackQuery {
                     title: t,
                     artists: a,

@@ -102,6 +102,8 @@ struct Run<'a> {
     urls: HashMap<String, Option<MbUrl>>,
     releases: HashMap<String, Option<MbRelease>>,
     cache_hits: u64,
+    /// Whether a progress stage is open.
+    staged: bool,
 }
 
 /// Enriches `library` in place and returns what happened.
@@ -124,6 +126,7 @@ pub async fn enrich_library(
         urls: HashMap::new(),
         releases: HashMap::new(),
         cache_hits: 0,
+        staged: false,
     };
     run.isrc_phase().await?;
     run.url_phase(library).await?;
@@ -286,6 +289,20 @@ fn override_match(mbid: &str) -> RecordingMatch {
 }
 
 impl Run<'_> {
+    /// Starts a progress stage counting requests; stages with nothing to send stay silent.
+    fn stage(&mut self, name: &str, requests: usize) {
+        self.staged = requests > 0;
+        if self.staged {
+            self.progress.start(name, Some(requests as u64));
+        }
+    }
+
+    fn stage_done(&mut self) {
+        if std::mem::take(&mut self.staged) {
+            self.progress.finish();
+        }
+    }
+
     /// A cached lookup, unless `--refresh`.
     fn cached<T: serde::de::DeserializeOwned>(
         &mut self,
@@ -372,8 +389,7 @@ impl Run<'_> {
             }
         }
         let batches = isrc_batches(&missing);
-        self.progress
-            .start("MusicBrainz ISRCs", Some(batches.len() as u64));
+        self.stage("MusicBrainz ISRCs", batches.len());
         for batch in batches {
             let recordings = self.mb.search_isrcs(&batch).await?;
             let mut by_isrc: HashMap<String, Vec<MbRecording>> = HashMap::new();
@@ -396,7 +412,7 @@ impl Run<'_> {
             }
             self.progress.advance(1);
         }
-        self.progress.finish();
+        self.stage_done();
         for i in 0..self.tracks.len() {
             let t = &self.tracks[i];
             if !t.pending() {
@@ -443,8 +459,7 @@ impl Run<'_> {
             }
         }
         let batches: Vec<&[String]> = missing.chunks(URL_BATCH).collect();
-        self.progress
-            .start("MusicBrainz links", Some(batches.len() as u64));
+        self.stage("MusicBrainz links", batches.len());
         for batch in batches {
             let found = self.mb.lookup_urls(batch).await?;
             let mut by_resource: HashMap<String, MbUrl> =
@@ -457,7 +472,7 @@ impl Run<'_> {
             self.urls.extend(entries);
             self.progress.advance(1);
         }
-        self.progress.finish();
+        self.stage_done();
         for i in 0..self.tracks.len() {
             let t = &self.tracks[i];
             if !t.pending() {
@@ -542,8 +557,7 @@ impl Run<'_> {
                 None => missing.push(id),
             }
         }
-        self.progress
-            .start("MusicBrainz releases", Some(missing.len() as u64));
+        self.stage("MusicBrainz releases", missing.len());
         for id in missing {
             let release = self.mb.lookup_release(&id).await?;
             self.cache
@@ -551,7 +565,7 @@ impl Run<'_> {
             self.releases.insert(id, release);
             self.progress.advance(1);
         }
-        self.progress.finish();
+        self.stage_done();
         let mut candidates_by_album: HashMap<String, Vec<Candidate>> = HashMap::new();
         for i in 0..self.tracks.len() {
             let t = &self.tracks[i];
@@ -597,8 +611,7 @@ impl Run<'_> {
                 None => work.push((i, key, query)),
             }
         }
-        self.progress
-            .start("MusicBrainz search", Some(work.len() as u64));
+        self.stage("MusicBrainz search", work.len());
         // Identical queries (same song on two albums) are sent once.
         let mut sent: HashMap<String, Vec<MbRecording>> = HashMap::new();
         for (i, key, query) in work {
@@ -619,7 +632,7 @@ impl Run<'_> {
             answered.push((i, recs));
             self.progress.advance(1);
         }
-        self.progress.finish();
+        self.stage_done();
         for (i, recs) in answered {
             let candidates: Vec<Candidate> = recs.iter().map(MbRecording::to_candidate).collect();
             self.judge(i, &candidates, Evidence::Search, MatchMethod::Search);
