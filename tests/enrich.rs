@@ -598,3 +598,108 @@ async fn the_user_agent_names_the_app_version_and_contact() {
     .await
     .expect("every request carried the expected User-Agent");
 }
+
+/// The demo's simulated MusicBrainz answers the real request paths: ISRC batches, URL lookups,
+/// a release lookup and a fuzzy search all lead to matches on its bundled data.
+#[tokio::test]
+async fn the_demo_simulator_exercises_every_phase() {
+    let release: Value =
+        serde_json::from_str(include_str!("../fixtures/musicbrainz/release-lookup.json")).unwrap();
+    let mut liked = vec![
+        track(
+            "0DemoTrackThinkingOutL",
+            "Thinking Out Loud",
+            "Ed Sheeran",
+            281_560,
+            Some("GBAHS1400099".into()),
+        ),
+        track(
+            "0DemoTrackAnOceanInBet",
+            "An Ocean in Between the Waves",
+            "The War on Drugs",
+            431_000,
+            None,
+        ),
+    ];
+    liked[0].album = None;
+    let album_tracks = release["media"][0]["tracks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut item = track(
+                &format!("0DemoPlus{i:02}"),
+                t["title"].as_str().unwrap(),
+                "Ed Sheeran",
+                t["length"].as_u64().unwrap(),
+                None,
+            );
+            item.album = None;
+            item.track_number = Some(i as u32 + 1);
+            item
+        })
+        .collect();
+    let mut lib = library_of(liked);
+    lib.saved_albums.push(SavedAlbum {
+        added_at: None,
+        album: Album {
+            id: "0DemoAlbum000000000000".into(),
+            uri: "spotify:album:0DemoAlbum000000000000".into(),
+            name: "+".into(),
+            artists: Vec::new(),
+            release_date: Some("2011-09-09".into()),
+            total_tracks: Some(12),
+            upc: None,
+            tracks: album_tracks,
+            musicbrainz: None,
+        },
+    });
+    lib.followed_artists.push(Artist {
+        id: "0DemoArtistEdSheeran00".into(),
+        uri: "spotify:artist:0DemoArtistEdSheeran00".into(),
+        name: "Ed Sheeran".into(),
+        genres: Vec::new(),
+        musicbrainz: None,
+    });
+    let client = trackvault::enrich::musicbrainz::MusicBrainz::new(
+        trackvault::demo::musicbrainz_sim::transport(),
+        url::Url::parse(trackvault::demo::musicbrainz_sim::DEMO_MUSICBRAINZ_URL).unwrap(),
+        f64::INFINITY,
+        quick_retry(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = enrich_library(
+        &mut lib,
+        &client,
+        &cache(&dir),
+        &EnrichOptions::default(),
+        hidden(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.by_method.get("isrc"), Some(&1), "{summary}");
+    assert_eq!(summary.by_method.get("search"), Some(&1), "{summary}");
+    assert!(
+        summary
+            .by_method
+            .get("release_tracklist")
+            .copied()
+            .unwrap_or(0)
+            >= 11,
+        "{summary}"
+    );
+    assert_eq!(summary.albums_matched, 1);
+    assert_eq!(summary.artists_matched, 1);
+    for label in [
+        "recording search (ISRC batch)",
+        "url lookup",
+        "release lookup",
+        "recording search (fuzzy)",
+    ] {
+        assert!(
+            summary.requests.0.contains_key(label),
+            "{label} not exercised: {summary}"
+        );
+    }
+}

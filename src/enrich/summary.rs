@@ -81,10 +81,12 @@ impl fmt::Display for EnrichSummary {
             writeln!(f, "  {endpoint:<30} {n:>7}")?;
         }
         if !self.review.is_empty() {
+            let n = self.review.len();
             writeln!(
                 f,
-                "{} tracks need review (use --review FILE to list them)",
-                self.review.len()
+                "{n} track{} need{} review (list them with --review FILE)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
             )?;
         }
         Ok(())
