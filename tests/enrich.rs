@@ -703,3 +703,44 @@ async fn the_demo_simulator_exercises_every_phase() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_saved_album_without_a_link_takes_the_release_its_tracks_agree_on() {
+    let (lib, data) = isrc_library(2);
+    let mut tracks: Vec<_> = lib
+        .liked_tracks
+        .iter()
+        .map(|e| e.item.clone().unwrap())
+        .collect();
+    // Both recordings on the same release (the album's): rewrite the catalogue accordingly.
+    let mut data = data;
+    let shared = data["recordings"][0]["releases"].clone();
+    data["recordings"][1]["releases"] = shared;
+    for t in &mut tracks {
+        t.album = None;
+    }
+    let mut lib = library_of(tracks.clone());
+    lib.saved_albums.push(SavedAlbum {
+        added_at: None,
+        album: Album {
+            id: "unlinked".into(),
+            uri: "spotify:album:unlinked".into(),
+            name: "Album 0".into(),
+            artists: Vec::new(),
+            release_date: Some("2011-09-09".into()),
+            total_tracks: Some(2),
+            upc: None,
+            tracks,
+            musicbrainz: None,
+        },
+    });
+    let mb = MbServer::start(data).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(summary.albums_matched, 1, "{summary}");
+    let m = lib.saved_albums[0].album.musicbrainz.clone().unwrap();
+    assert_eq!(m.release_id, mbid(3, 0));
+    assert_eq!(m.method, MatchMethod::Isrc);
+}

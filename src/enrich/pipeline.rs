@@ -659,6 +659,9 @@ impl Run<'_> {
                     confidence: 1.0,
                 });
                 matched += 1;
+            } else if let Some(found) = release_from_tracks(album) {
+                album.musicbrainz = Some(found);
+                matched += 1;
             } else if album.musicbrainz.is_some() {
                 matched += 1;
             }
@@ -723,6 +726,31 @@ impl Run<'_> {
         }
         (matched, library.followed_artists.len())
     }
+}
+
+/// A saved album without a Spotify link gets a release when at least half of its tracks matched
+/// and every matched track landed on that same release; as sure as the weakest of them.
+fn release_from_tracks(album: &crate::model::Album) -> Option<ReleaseMatch> {
+    let matches: Vec<&RecordingMatch> = album
+        .tracks
+        .iter()
+        .filter_map(|t| t.musicbrainz.as_ref())
+        .filter(|m| m.method != MatchMethod::Override)
+        .collect();
+    let first = matches.first()?;
+    let release_id = first.release_id.clone()?;
+    let agree = matches
+        .iter()
+        .all(|m| m.release_id.as_deref() == Some(release_id.as_str()));
+    if !agree || matches.len() * 2 < album.tracks.len() {
+        return None;
+    }
+    Some(ReleaseMatch {
+        release_id,
+        release_group_id: first.release_group_id.clone(),
+        method: first.method,
+        confidence: matches.iter().map(|m| m.confidence).fold(1.0, f64::min),
+    })
 }
 
 /// Batches of at most [`ISRC_BATCH`] ISRCs whose query stays under [`MAX_QUERY_CHARS`].
