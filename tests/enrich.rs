@@ -489,6 +489,7 @@ async fn the_review_file_lists_doubtful_tracks_and_becomes_an_overrides_file() {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(&rows[0][col("spotify_id")], "bad");
     assert_eq!(&rows[0][col("status")], "unmatched");
+    assert_eq!(&rows[0][col("candidate_rank")], "1");
     assert_eq!(&rows[0][col("title")], "My Song");
     assert_eq!(&rows[0][col("candidate_recording_id")], mbid(1, 2));
     assert_eq!(&rows[0][col("candidate_title")], "Completely Different");

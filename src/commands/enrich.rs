@@ -38,7 +38,7 @@ pub async fn run(
         write_review(path, &summary.review)?;
         text.push_str(&format!(
             "Wrote {} tracks to review to {}; fill its `override` column (an MBID or `none`) and run `trackvault enrich --overrides {}`\n",
-            summary.review.len(),
+            summary.needs_review,
             path.display(),
             path.display()
         ));

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::cache::{Cache, Cached, Kind};
 use super::error::EnrichError;
-use super::matcher::{decide, Candidate, Decision, Evidence, TrackQuery};
+use super::matcher::{decide, score, Candidate, Decision, Evidence, TrackQuery};
 use super::musicbrainz::{
     fuzzy_query, isrc_query, MbRecording, MbRelease, MbUrl, MusicBrainz, URL_BATCH,
 };
@@ -33,6 +33,8 @@ use crate::progress::ProgressHandle;
 pub const ISRC_BATCH: usize = 100;
 /// Longest Lucene query sent in one URL (100 ISRCs ≈ 1.6 KB, well under gateway limits).
 const MAX_QUERY_CHARS: usize = 4000;
+/// Candidates listed per track in the review file.
+pub const REVIEW_CANDIDATES: usize = 3;
 /// Hits asked for in a fuzzy search.
 const SEARCH_HITS: usize = 10;
 
@@ -67,6 +69,8 @@ struct Track {
     mb_isrc: Option<String>,
     /// Best candidate seen in any phase, for review.
     best: Option<(Candidate, f64)>,
+    /// The highest-scoring candidates seen (at most [`REVIEW_CANDIDATES`]), for review.
+    alternatives: Vec<(Candidate, f64)>,
     /// Overridden (to a recording or to `none`): no lookup.
     settled: bool,
 }
@@ -170,6 +174,11 @@ pub async fn enrich_library(
         cache_hits: run.cache_hits,
         requests,
         elapsed: started.elapsed(),
+        needs_review: run
+            .tracks
+            .iter()
+            .filter(|t| needs_review(t, opts.review_below))
+            .count(),
         review: review_rows(&run.tracks, opts.review_below),
     })
 }
@@ -228,6 +237,7 @@ fn collect_tracks(
             result: None,
             mb_isrc: None,
             best: None,
+            alternatives: Vec::new(),
             settled: false,
         };
         let choice = item.id.as_deref().and_then(|id| overrides.get(id));
@@ -366,6 +376,13 @@ impl Run<'_> {
                     }
                 }
             }
+        }
+        let doubtful = track
+            .result
+            .as_ref()
+            .is_none_or(|m| m.confidence < self.opts.review_below);
+        if doubtful {
+            remember_alternatives(track, candidates, evidence);
         }
     }
 
@@ -728,6 +745,23 @@ impl Run<'_> {
     }
 }
 
+/// Keeps the best-scoring distinct candidates across phases for the review file.
+fn remember_alternatives(track: &mut Track, candidates: &[Candidate], evidence: Evidence) {
+    for cand in candidates {
+        let total = score(&track.query, cand, evidence).total;
+        match track
+            .alternatives
+            .iter_mut()
+            .find(|(c, _)| c.recording_id == cand.recording_id)
+        {
+            Some(seen) => seen.1 = seen.1.max(total),
+            None => track.alternatives.push((cand.clone(), total)),
+        }
+    }
+    track.alternatives.sort_by(|a, b| b.1.total_cmp(&a.1));
+    track.alternatives.truncate(REVIEW_CANDIDATES);
+}
+
 /// A saved album without a Spotify link gets a release when at least half of its tracks matched
 /// and every matched track landed on that same release; as sure as the weakest of them.
 fn release_from_tracks(album: &crate::model::Album) -> Option<ReleaseMatch> {
@@ -805,17 +839,20 @@ fn apply_tracks(library: &mut Library, tracks: &[Track], index: &HashMap<String,
     }
 }
 
+fn needs_review(t: &Track, below: f64) -> bool {
+    !t.settled && t.result.as_ref().is_none_or(|m| m.confidence < below)
+}
+
 fn review_rows(tracks: &[Track], below: f64) -> Vec<ReviewRow> {
     tracks
         .iter()
-        .filter(|t| !t.settled)
-        .filter(|t| t.result.as_ref().is_none_or(|m| m.confidence < below))
-        .map(|t| {
-            ReviewRow::new(
+        .filter(|t| needs_review(t, below))
+        .flat_map(|t| {
+            ReviewRow::for_track(
                 t.spotify_id.clone(),
                 &t.query,
                 t.result.as_ref(),
-                t.best.as_ref(),
+                &t.alternatives,
             )
         })
         .collect()

@@ -1,5 +1,5 @@
 //! The review file (`trackvault enrich --review FILE`): unmatched and low-confidence tracks with
-//! their best candidate, as CSV. Its first two columns, `spotify_id` and `override`, make it an
+//! their best candidates (one row per candidate, best first), as CSV. Its first two columns, `spotify_id` and `override`, make it an
 //! overrides file: fill `override` with a recording MBID (for example the
 //! `candidate_recording_id`) or `none`, then run `trackvault enrich --overrides FILE`.
 
@@ -10,7 +10,7 @@ use super::matcher::{Candidate, TrackQuery};
 use super::pipeline::method_name;
 use crate::model::RecordingMatch;
 
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 17] = [
     "spotify_id",
     "override",
     "status",
@@ -22,6 +22,7 @@ pub const HEADER: [&str; 16] = [
     "matched_recording_id",
     "matched_method",
     "confidence",
+    "candidate_rank",
     "candidate_recording_id",
     "candidate_score",
     "candidate_title",
@@ -41,18 +42,22 @@ pub struct ReviewRow {
     pub duration_ms: Option<u64>,
     pub isrc: Option<String>,
     pub matched: Option<RecordingMatch>,
+    /// 1 for the best candidate; 0 when there is none.
+    pub rank: usize,
     pub candidate: Option<(Candidate, f64)>,
 }
 
 impl ReviewRow {
-    pub fn new(
+    /// One row per candidate (best first), or a single row when there is none. Filling the
+    /// `override` column of any one of them decides the track.
+    pub fn for_track(
         spotify_id: Option<String>,
         query: &TrackQuery,
         matched: Option<&RecordingMatch>,
-        best: Option<&(Candidate, f64)>,
-    ) -> Self {
-        ReviewRow {
-            spotify_id,
+        candidates: &[(Candidate, f64)],
+    ) -> Vec<Self> {
+        let row = |rank: usize, candidate: Option<&(Candidate, f64)>| ReviewRow {
+            spotify_id: spotify_id.clone(),
             status: if matched.is_some() {
                 "low_confidence"
             } else {
@@ -64,8 +69,17 @@ impl ReviewRow {
             duration_ms: query.duration_ms,
             isrc: query.isrc.clone(),
             matched: matched.cloned(),
-            candidate: best.cloned(),
+            rank,
+            candidate: candidate.cloned(),
+        };
+        if candidates.is_empty() {
+            return vec![row(0, None)];
         }
+        candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| row(i + 1, Some(c)))
+            .collect()
     }
 
     fn fields(&self) -> Vec<String> {
@@ -89,6 +103,7 @@ impl ReviewRow {
                 .matched
                 .as_ref()
                 .map(|m| format!("{:.3}", m.confidence))),
+            opt((self.rank > 0).then(|| self.rank.to_string())),
             opt(cand.map(|(c, _)| c.recording_id.clone())),
             opt(cand.map(|(_, s)| format!("{s:.3}"))),
             opt(cand.map(|(c, _)| c.title.clone())),

@@ -25,7 +25,9 @@ pub struct EnrichSummary {
     /// MusicBrainz requests sent by this run, per endpoint (retries included).
     pub requests: RequestCounts,
     pub elapsed: Duration,
-    /// Unmatched and low-confidence tracks.
+    /// Distinct tracks that are unmatched or matched with low confidence.
+    pub needs_review: usize,
+    /// Their review rows (one per candidate).
     pub review: Vec<ReviewRow>,
 }
 
@@ -80,8 +82,8 @@ impl fmt::Display for EnrichSummary {
         for (endpoint, n) in &self.requests.0 {
             writeln!(f, "  {endpoint:<30} {n:>7}")?;
         }
-        if !self.review.is_empty() {
-            let n = self.review.len();
+        if self.needs_review > 0 {
+            let n = self.needs_review;
             writeln!(
                 f,
                 "{n} track{} need{} review (list them with --review FILE)",
