@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{
-    comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist, normalize_isrc,
-    title_parts, TitleParts, VersionMarker,
+    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist,
+    normalize_isrc, title_parts, TitleParts, VersionMarker,
 };
 
 /// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
@@ -112,7 +112,8 @@ pub struct CandidateRelease {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
-    /// Recordings carrying the track's ISRC.
+    /// Recordings carrying the track's ISRC. A candidate whose `isrcs` list is empty (the
+    /// response did not include them) is taken to carry it; one listing other ISRCs is not.
     Isrc,
     /// A recording linked to the track's Spotify URL.
     SpotifyUrl,
@@ -271,11 +272,10 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         _ => None,
     };
 
-    let isrc_agrees = q
-        .query
-        .isrc
-        .as_ref()
-        .is_some_and(|i| c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i)));
+    let isrc_agrees = q.query.isrc.as_ref().is_some_and(|i| {
+        c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i))
+            || (evidence == Evidence::Isrc && c.isrcs.is_empty())
+    });
     let strong = isrc_agrees || evidence == Evidence::SpotifyUrl;
     if isrc_agrees {
         reasons.push("ISRC agrees".into());
@@ -331,6 +331,15 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         {
             total += 0.02;
             reasons.push("on the same album".into());
+        }
+    }
+    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
+    if let (Some(a), Some(b)) = (channel_tag(&q.query.title), ctag) {
+        if a == b {
+            total += 0.03;
+        } else {
+            total -= 0.05;
+            reasons.push(format!("{a} vs {b}"));
         }
     }
     if evidence == Evidence::ReleaseTracklist {

@@ -102,6 +102,20 @@ pub fn comment_markers(comment: &str) -> BTreeSet<VersionMarker> {
     }
 }
 
+/// "mono" or "stereo" when a title or comment names one. Not a version (a remaster in mono is
+/// the same recording), but MusicBrainz sometimes keeps both mixes: a preference, not a rule.
+pub fn channel_tag(s: &str) -> Option<&'static str> {
+    let c = canon(&fold(s));
+    let words: Vec<&str> = c.split(' ').collect();
+    if words.contains(&"mono") {
+        Some("mono")
+    } else if words.contains(&"stereo") {
+        Some("stereo")
+    } else {
+        None
+    }
+}
+
 /// Featured artists named in a title: "(feat. A & B)", "[with C]", "- feat. D", "ft. E".
 pub fn featured_artists(title: &str) -> Vec<String> {
     title_parts(title).featured
@@ -264,7 +278,25 @@ fn canon(s: &str) -> String {
             pending_space = true;
         }
     }
+    if out.split(' ').any(|w| expand(w).is_some()) {
+        out = out
+            .split(' ')
+            .map(|w| expand(w).unwrap_or(w))
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     out
+}
+
+/// Abbreviations written both ways in titles and names ("Pt. 2", "Rock 'n' Roll", "Guns N'
+/// Roses"). The expansions are not abbreviations themselves, so `canon` stays idempotent.
+fn expand(word: &str) -> Option<&'static str> {
+    match word {
+        "pt" => Some("part"),
+        "vol" => Some("volume"),
+        "n" => Some("and"),
+        _ => None,
+    }
 }
 
 /// Split a folded title into its leading text and trailing segments. Brackets anywhere after
@@ -592,6 +624,11 @@ mod tests {
             "dont fear the reaper"
         );
         assert_eq!(normalize_title("Song (Part 2)"), "song part 2");
+        assert_eq!(normalize_title("Song, Pt. 2"), "song part 2");
+        assert_eq!(
+            normalize_title("Rock 'n' Roll"),
+            normalize_title("Rock and Roll")
+        );
     }
 
     #[test]

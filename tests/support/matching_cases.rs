@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each includer uses a different part
 //! The labeled matching set (`fixtures/matching/cases.json`) and how to score the matcher on
 //! it. Shared by `tests/matching_precision.rs` and `benches/matching.rs`.
 
