@@ -12,7 +12,7 @@
 //! goes through the [`Cache`] first and is stored there as soon as its batch completes.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::cache::{Cache, Cached, Kind};
 use super::error::EnrichError;
@@ -856,11 +856,6 @@ fn review_rows(tracks: &[Track], below: f64) -> Vec<ReviewRow> {
             )
         })
         .collect()
-}
-
-/// Wall time `requests` take at `rate` requests per second.
-pub fn wall_time(requests: u64, rate: f64) -> Duration {
-    Duration::from_secs_f64(requests as f64 / rate.max(f64::MIN_POSITIVE))
 }
 
 /// Enriches one complete snapshot of `archive`: reads its `library.json`, enriches it through
