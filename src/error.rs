@@ -3,6 +3,7 @@
 
 use crate::archive::ArchiveError;
 use crate::config::ConfigError;
+use crate::enrich::error::EnrichError;
 use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
@@ -27,6 +28,8 @@ pub enum Error {
     Spotify(#[from] SpotifyError),
     #[error(transparent)]
     Export(#[from] ExportError),
+    #[error(transparent)]
+    Enrich(#[from] EnrichError),
     #[error("backup paused: {reason}; progress is saved, run `trackvault backup` again after {resume_after}")]
     Paused {
         reason: String,

@@ -3,6 +3,7 @@
 
 pub mod backup;
 mod diff;
+pub mod enrich;
 mod export;
 mod import;
 mod log;
@@ -35,6 +36,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Prune(args) => prune::run(&settings, args, out),
         Command::Import(args) => import::run(&settings, args, out),
         Command::Export(args) => export::run(&settings, args, out),
+        Command::Enrich(args) => enrich::run(&settings, args, progress, out).await,
         other => {
             let _ = &progress;
             Err(Error::Usage(format!(

@@ -15,8 +15,10 @@ const DATA: &str = include_str!("../../fixtures/demo/musicbrainz.json");
 /// Base URL the demo's MusicBrainz client is pointed at; nothing is ever sent there.
 pub const DEMO_MUSICBRAINZ_URL: &str = "http://demo.trackvault.invalid/ws/2";
 
+/// The simulated catalogue: recordings, URL entities and releases in WS/2 shapes. Tests and
+/// benchmarks build their own with `serde_json::from_value`.
 #[derive(Deserialize, Default)]
-struct Data {
+pub struct Data {
     recordings: Vec<Value>,
     urls: Vec<Value>,
     releases: Vec<Value>,
@@ -24,11 +26,17 @@ struct Data {
 
 /// A transport answering WS/2 requests from the bundled data.
 pub fn transport() -> Transport {
-    let data: Arc<Data> = Arc::new(serde_json::from_str(DATA).unwrap_or_default());
+    transport_with(serde_json::from_str(DATA).unwrap_or_default())
+}
+
+/// A transport answering WS/2 requests from `data`.
+pub fn transport_with(data: Data) -> Transport {
+    let data = Arc::new(data);
     Transport::Replay(Arc::new(move |req: &Request| answer(&data, req)))
 }
 
-fn answer(data: &Data, req: &Request) -> HttpResponse {
+/// Answers one WS/2 request from `data` (also used behind a wiremock server in tests).
+pub fn answer(data: &Data, req: &Request) -> HttpResponse {
     let path = req.url.path();
     let path = path.split("/ws/2").nth(1).unwrap_or(path);
     let param = |name: &str| {

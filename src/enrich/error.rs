@@ -1,0 +1,25 @@
+//! What can go wrong while enriching, each message saying what failed and what to do.
+
+use std::path::PathBuf;
+
+use crate::http::HttpError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("MusicBrainz answered {endpoint} with HTTP {status} ({snippet}); check TRACKVAULT_MUSICBRAINZ_URL and try again later")]
+    Status {
+        endpoint: String,
+        status: u16,
+        snippet: String,
+    },
+    #[error("MusicBrainz sent {endpoint} a response that is not the expected JSON ({detail}); check that TRACKVAULT_MUSICBRAINZ_URL points at a WS/2 server")]
+    Malformed { endpoint: String, detail: String },
+    #[error("cannot use the enrichment cache {path}: {detail}; delete that file to start afresh (only cached lookups are lost)")]
+    Cache { path: PathBuf, detail: String },
+    #[error("cannot use the overrides file {path}: {detail}; each row needs a Spotify track id and a recording MBID or `none`")]
+    Overrides { path: PathBuf, detail: String },
+    #[error("cannot write the review file {path}: {detail}; check the path and its permissions")]
+    Review { path: PathBuf, detail: String },
+}
