@@ -219,8 +219,10 @@ fn write_format(
     let ext = match writer {
         Writer::Csv(mapping) => return csv::write(mapping, plan, split, out),
         Writer::Json => {
-            let bytes = json::render(library);
-            return out.write("", json::FILE_STEM, ".json", &bytes, library.entry_count());
+            let name = out.claim("", json::FILE_STEM, ".json");
+            return out.write_claimed("", &name, library.entry_count(), |w| {
+                json::write(library, w)
+            });
         }
         Writer::Xspf => ".xspf",
         Writer::Jspf(_) => ".jspf",
