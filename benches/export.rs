@@ -171,11 +171,12 @@ fn main() {
         let cpu_ms = (cpu_secs() - cpu) * 1000.0;
         let s = &summary.formats[0];
         println!(
-            "{:<14} {:>8} {:>10} {:>10.0}",
+            "{:<14} {:>8} {:>10} {:>10.0} {:>10.0}",
             format,
             s.files.len(),
             s.rows(),
-            ms
+            ms,
+            cpu_ms
         );
     }
     let (start, cpu) = (Instant::now(), cpu_secs());
