@@ -135,6 +135,20 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// User + system CPU seconds of this process so far (clock ticks of 1/100 s on Linux), to tell
+/// the export's own cost from waiting on a busy machine.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
+            let utime: f64 = after.get(11)?.parse().ok()?;
+            let stime: f64 = after.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn main() {
     let lib = library();
     let entries = lib.entry_count();
@@ -151,28 +165,38 @@ fn main() {
             formats: vec![format.to_string()],
             ..ExportOptions::default()
         };
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_secs());
         let summary = export_library(&lib, &opts, &dir.path().join("each")).expect("export");
         let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let cpu_ms = (cpu_secs() - cpu) * 1000.0;
         let s = &summary.formats[0];
         println!(
-            "{:<14} {:>8} {:>10} {:>10.0}",
+            "{:<14} {:>8} {:>10} {:>10.0} {:>10.0}",
             format,
             s.files.len(),
             s.rows(),
-            ms
+            ms,
+            cpu_ms
         );
     }
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_secs());
     let summary =
         export_library(&lib, &ExportOptions::default(), &dir.path().join("all")).expect("export");
     let total = start.elapsed().as_secs_f64();
+    let total_cpu = cpu_secs() - cpu;
     println!(
-        "{:<14} {:>8} {:>10} {:>10.0}",
+        "{:<14} {:>8} {:>10} {:>10.0} {:>10.0}",
         "ALL (one run)",
         summary.files_written(),
         summary.formats.iter().map(|f| f.rows()).sum::<usize>(),
-        total * 1000.0
+        total * 1000.0,
+        total_cpu * 1000.0
+    );
+    println!(
+        "load average at the end: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
     );
     let rss = peak_rss_mb();
     println!("peak RSS (VmHWM): {rss:.0} MB (library alone: {rss_library:.0} MB)");

@@ -22,39 +22,72 @@ pub fn write(
     let join = mapping.joining();
     let per_collection = matches!(mapping.files, Files::PerCollection | Files::Both);
     let one_file = matches!(mapping.files, Files::OneFile | Files::Both);
-    let mut combined: Vec<Vec<String>> = Vec::new();
-    let combined_stem = mapping.one_file_name.as_deref().unwrap_or(&mapping.name);
-
     let collections: Vec<&Collection<'_>> = plan
         .collections
         .iter()
         .filter(|c| mapping.includes(c.kind))
         .collect();
-    let mut per_file: Vec<(&Collection<'_>, Vec<Vec<String>>)> = Vec::new();
+    // The combined file's names are claimed first, so a playlist with the same name yields.
+    let combined_names = if one_file {
+        let stem = mapping.one_file_name.as_deref().unwrap_or(&mapping.name);
+        let rows = collections
+            .iter()
+            .flat_map(|c| &c.rows)
+            .filter(|r| mapping.rows.contains(&r.kind) && r.item.is_some())
+            .count();
+        part_stems(stem, rows, split)
+            .into_iter()
+            .map(|s| out.claim("", &s, ".csv"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut combined: Vec<Vec<String>> = Vec::new();
     for collection in collections {
         let records = records(mapping, &join, collection, out);
-        if one_file {
-            combined.extend(records.iter().cloned());
-        }
         if per_collection {
-            per_file.push((collection, records));
+            let stems = part_stems(&collection.stem, records.len(), split);
+            let dir = collection.dir();
+            for (stem, chunk) in stems.iter().zip(chunks(&records, split)) {
+                out.write(
+                    dir,
+                    stem,
+                    ".csv",
+                    &records_to_bytes(mapping, chunk),
+                    chunk.len(),
+                )?;
+            }
+        }
+        if one_file {
+            combined.extend(records);
         }
     }
-    // The combined file is written first so that a playlist with the same name yields.
-    if one_file {
-        write_parts(mapping, out, "", combined_stem, &combined, split)?;
-    }
-    for (collection, records) in per_file {
-        write_parts(
-            mapping,
-            out,
-            collection.dir(),
-            &collection.stem,
-            &records,
-            split,
-        )?;
+    for (name, chunk) in combined_names.iter().zip(chunks(&combined, split)) {
+        let bytes = records_to_bytes(mapping, chunk);
+        out.write_claimed("", name, chunk.len(), |w| w.write_all(&bytes))?;
     }
     Ok(())
+}
+
+/// File stems for `rows` rows: just `stem`, or `<stem> (part i of n)` when split.
+fn part_stems(stem: &str, rows: usize, split: Option<usize>) -> Vec<String> {
+    match split {
+        Some(n) if n > 0 && rows > n => {
+            let parts = rows.div_ceil(n);
+            (1..=parts)
+                .map(|i| format!("{stem} (part {i} of {parts})"))
+                .collect()
+        }
+        _ => vec![stem.to_string()],
+    }
+}
+
+/// The records of each part, matching [`part_stems`] (one empty part for no rows).
+fn chunks(records: &[Vec<String>], split: Option<usize>) -> Vec<&[Vec<String>]> {
+    match split {
+        Some(n) if n > 0 && records.len() > n => records.chunks(n).collect(),
+        _ => vec![records],
+    }
 }
 
 /// The rows of one collection as cells; rows of kinds the mapping excludes are counted.
@@ -82,40 +115,6 @@ fn records(
                 .collect()
         })
         .collect()
-}
-
-/// Writes `records` as one file, or as `<stem> (part i of n)` files of at most `split` rows.
-fn write_parts(
-    mapping: &Mapping,
-    out: &mut FormatWriter,
-    dir: &str,
-    stem: &str,
-    records: &[Vec<String>],
-    split: Option<usize>,
-) -> Result<(), ExportError> {
-    match split {
-        Some(n) if n > 0 && records.len() > n => {
-            let parts = records.len().div_ceil(n);
-            for (i, chunk) in records.chunks(n).enumerate() {
-                let part_stem = format!("{stem} (part {} of {parts})", i + 1);
-                out.write(
-                    dir,
-                    &part_stem,
-                    ".csv",
-                    &records_to_bytes(mapping, chunk),
-                    chunk.len(),
-                )?;
-            }
-            Ok(())
-        }
-        _ => out.write(
-            dir,
-            stem,
-            ".csv",
-            &records_to_bytes(mapping, records),
-            records.len(),
-        ),
-    }
 }
 
 /// Serializes a header (if the mapping has one) and `records` in the mapping's dialect.

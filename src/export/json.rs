@@ -5,8 +5,9 @@ use crate::model::Library;
 
 pub const FILE_STEM: &str = "library";
 
-pub fn render(library: &Library) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(library).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+/// Streams the library as pretty JSON (a 100,000-entry library is ~100 MB of text; it is never
+/// held in memory whole).
+pub fn write(library: &Library, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, library)?;
+    w.write_all(b"\n")
 }

@@ -21,6 +21,8 @@ mod txt;
 pub mod xspf;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 pub use mapping::Mapping;
 pub use summary::{ExportSummary, FormatSummary, WrittenFile};
@@ -191,22 +193,63 @@ pub fn export_library(
 ) -> Result<ExportSummary, ExportError> {
     let writers = resolve(opts)?;
     let plan = collections::plan(library);
-    let mut formats = Vec::with_capacity(writers.len());
-    for (name, writer) in &writers {
-        let mut out = FormatWriter::begin(out_dir, name)?;
-        match write_format(library, &plan, writer, opts.split, &mut out) {
-            Ok(()) => formats.push(out.commit()?),
-            Err(e) => {
-                out.abort();
-                return Err(e);
-            }
+    // Formats are independent, so they are written on as many threads as there are cores;
+    // each result lands in its format's slot, keeping the summary in format order.
+    let slots: Vec<Mutex<Option<Result<FormatSummary, ExportError>>>> =
+        writers.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(writers.len())
+        .max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name, writer)) = writers.get(i) else {
+                    break;
+                };
+                let result = export_format(library, &plan, name, writer, opts.split, out_dir);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(result);
+                }
+            });
         }
+    });
+    let mut formats = Vec::with_capacity(writers.len());
+    for slot in slots {
+        let result = slot.into_inner().ok().flatten().unwrap_or_else(|| {
+            Err(ExportError::io(
+                out_dir,
+                std::io::Error::other("an export thread stopped unexpectedly"),
+            ))
+        });
+        formats.push(result?);
     }
     Ok(ExportSummary {
         out_dir: out_dir.to_path_buf(),
         formats,
         not_exported: plan.not_exported,
     })
+}
+
+/// Writes one format into its staging folder and swaps it into place.
+fn export_format(
+    library: &Library,
+    plan: &Plan<'_>,
+    name: &str,
+    writer: &Writer,
+    split: Option<usize>,
+    out_dir: &Path,
+) -> Result<FormatSummary, ExportError> {
+    let mut out = FormatWriter::begin(out_dir, name)?;
+    match write_format(library, plan, writer, split, &mut out) {
+        Ok(()) => out.commit(),
+        Err(e) => {
+            out.abort();
+            Err(e)
+        }
+    }
 }
 
 fn write_format(
@@ -219,8 +262,10 @@ fn write_format(
     let ext = match writer {
         Writer::Csv(mapping) => return csv::write(mapping, plan, split, out),
         Writer::Json => {
-            let bytes = json::render(library);
-            return out.write("", json::FILE_STEM, ".json", &bytes, library.entry_count());
+            let name = out.claim("", json::FILE_STEM, ".json");
+            return out.write_claimed("", &name, library.entry_count(), |w| {
+                json::write(library, w)
+            });
         }
         Writer::Xspf => ".xspf",
         Writer::Jspf(_) => ".jspf",
