@@ -340,6 +340,26 @@ fn diff_cli_text_names_every_kind_of_change() {
 }
 
 #[test]
+fn diff_cli_with_one_snapshot_compares_it_with_the_latest() {
+    let (dir, _archive, ids) = three_snapshots();
+    let out = trackvault(dir.path())
+        .args(["diff", &ids[0][..], "--json"])
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["old"]["snapshot"], ids[0].as_str());
+    assert_eq!(json["new"]["snapshot"], ids[2].as_str());
+    // v1 -> v3: "New Finds" came and went, so it is neither created nor deleted.
+    let created: Vec<&str> = json["playlists"]["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(created, vec!["Focus"]);
+}
+
+#[test]
 fn diff_cli_errors_are_one_clear_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let archive = Archive::open(dir.path()).unwrap();

@@ -348,3 +348,65 @@ fn import_cli_errors_are_one_sentence_and_create_no_snapshot() {
     let archive = Archive::open(&root).unwrap();
     assert_untouched(&archive);
 }
+
+#[test]
+fn unexpected_shapes_and_duplicate_files_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let download = dir.path().join("download");
+    std::fs::create_dir_all(download.join("MyData")).unwrap();
+    std::fs::write(download.join("MyData/YourLibrary.json"), b"[1, 2, 3]").unwrap();
+    let archive = Archive::open(dir.path().join("archive")).unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(
+        error.to_string().contains(
+            "MyData/YourLibrary.json: field `(top level)` should be an object but is a list"
+        ),
+        "{error}"
+    );
+
+    // Two accounts' downloads side by side: refuse rather than merge them.
+    std::fs::write(
+        download.join("MyData/YourLibrary.json"),
+        b"{\"tracks\": []}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(download.join("Spotify Account Data")).unwrap();
+    std::fs::write(
+        download.join("Spotify Account Data/YourLibrary.json"),
+        b"{\"tracks\": []}",
+    )
+    .unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(matches!(error, ImportError::Duplicate(_)), "{error}");
+
+    // A playlist file without `playlists` names the missing field.
+    std::fs::remove_dir_all(download.join("Spotify Account Data")).unwrap();
+    std::fs::write(download.join("MyData/Playlist1.json"), b"{\"lists\": []}").unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Playlist1.json: field `playlists` is missing"),
+        "{error}"
+    );
+    assert_untouched(&archive);
+}
+
+#[test]
+fn zip_entries_that_escape_their_folder_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("../Playlist1.json", options).unwrap();
+    zip.write_all(b"{\"playlists\": [{\"name\": \"x\", \"items\": []}]}")
+        .unwrap();
+    zip.start_file("Spotify Account Data/YourLibrary.json", options)
+        .unwrap();
+    zip.write_all(b"{\"tracks\": [], \"artists\": []}").unwrap();
+    zip.finish().unwrap();
+    let archive = Archive::open(dir.path().join("archive")).unwrap();
+    let summary = import_download(&archive, &zip_path).unwrap();
+    assert_eq!(summary.playlists, 0);
+    assert_eq!(summary.ignored_files, vec!["../Playlist1.json".to_string()]);
+}
