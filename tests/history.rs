@@ -611,6 +611,24 @@ fn prune_spares_objects_a_draft_mentions_and_objects_younger_than_an_hour() {
     assert_eq!(plan.remove.len(), 3);
 }
 
+#[test]
+fn a_backup_finishing_between_plan_and_execution_keeps_its_objects() {
+    let (_dir, archive, _ids) = dated_archive();
+    let plan = plan_prune(&archive, &no_age_limit(2, 2), SystemTime::now()).unwrap();
+    assert!(!plan.remove_objects.is_empty());
+    // A backup completes now and reuses the pages the plan meant to delete.
+    let late = add_snapshot(&archive, &fixture("v1"), "2024-03-04T08:00:00Z");
+    execute_prune(&archive, &plan).unwrap();
+    for object in &plan.remove_objects {
+        assert!(
+            archive.objects().contains(object),
+            "{object} was removed under a new snapshot"
+        );
+    }
+    let report = verify_snapshot(&archive, &late).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+}
+
 fn age_objects(root: &Path) {
     let old = SystemTime::now() - Duration::from_secs(3 * 3600);
     for shard in std::fs::read_dir(root.join("objects")).unwrap() {
