@@ -410,3 +410,39 @@ fn zip_entries_that_escape_their_folder_are_ignored() {
     assert_eq!(summary.playlists, 0);
     assert_eq!(summary.ignored_files, vec!["../Playlist1.json".to_string()]);
 }
+
+#[test]
+fn an_import_diffs_cleanly_against_a_web_api_snapshot_of_the_same_library() {
+    use trackvault::history::{diff_libraries, SnapshotRef};
+    let dir = tempfile::tempdir().unwrap();
+    let archive = Archive::open(dir.path()).unwrap();
+    let summary = import_download(&archive, &sample("account-2023")).unwrap();
+    let imported = archive.read_library(&summary.snapshot).unwrap();
+    // The same library as a backup would see it: real playlist ids, full timestamps.
+    let mut api = imported.clone();
+    api.source = trackvault::model::SOURCE_WEB_API.to_string();
+    for (n, playlist) in api.playlists.iter_mut().enumerate() {
+        playlist.id = format!("37i9dQZF1DX{n:011}");
+        for entry in &mut playlist.entries {
+            if let Some(day) = &entry.added_at {
+                entry.added_at = Some(day.replace("T00:00:00Z", "T17:42:05Z"));
+            }
+        }
+    }
+    let r = |id: &str| SnapshotRef {
+        snapshot: id.into(),
+        created_at: String::new(),
+        source: String::new(),
+    };
+    let diff = diff_libraries(&imported, &api, r("import"), r("backup"));
+    assert!(diff.is_empty(), "{:#?}", diff.summary);
+
+    // A real change still shows: one entry removed from the backup's "Quiet".
+    api.playlists[1].entries.remove(0);
+    let diff = diff_libraries(&imported, &api, r("import"), r("backup"));
+    assert_eq!(diff.summary.playlist_entries_removed, 1);
+    assert_eq!(
+        diff.summary.playlists_created + diff.summary.playlists_deleted,
+        0
+    );
+}
