@@ -133,7 +133,7 @@ fn measure(root: &str) {
     row("TOTAL `diff` text (loading included)", total_text);
     println!(
         "| {:<45} | {:>7} ms |",
-        "CPU time of `diff --json` (user+sys, 2 threads)",
+        "CPU time of `diff --json` (user+sys)",
         cpu_json.map_or("?".to_string(), |c| c.to_string())
     );
     println!(

@@ -340,6 +340,26 @@ fn diff_cli_text_names_every_kind_of_change() {
 }
 
 #[test]
+fn diff_cli_with_one_snapshot_compares_it_with_the_latest() {
+    let (dir, _archive, ids) = three_snapshots();
+    let out = trackvault(dir.path())
+        .args(["diff", &ids[0][..], "--json"])
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["old"]["snapshot"], ids[0].as_str());
+    assert_eq!(json["new"]["snapshot"], ids[2].as_str());
+    // v1 -> v3: "New Finds" came and went, so it is neither created nor deleted.
+    let created: Vec<&str> = json["playlists"]["created"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(created, vec!["Focus"]);
+}
+
+#[test]
 fn diff_cli_errors_are_one_clear_sentence() {
     let dir = tempfile::tempdir().unwrap();
     let archive = Archive::open(dir.path()).unwrap();
@@ -589,6 +609,24 @@ fn prune_spares_objects_a_draft_mentions_and_objects_younger_than_an_hour() {
     assert!(plan.remove_objects.is_empty());
     assert!(plan.objects_too_young > 0);
     assert_eq!(plan.remove.len(), 3);
+}
+
+#[test]
+fn a_backup_finishing_between_plan_and_execution_keeps_its_objects() {
+    let (_dir, archive, _ids) = dated_archive();
+    let plan = plan_prune(&archive, &no_age_limit(2, 2), SystemTime::now()).unwrap();
+    assert!(!plan.remove_objects.is_empty());
+    // A backup completes now and reuses the pages the plan meant to delete.
+    let late = add_snapshot(&archive, &fixture("v1"), "2024-03-04T08:00:00Z");
+    execute_prune(&archive, &plan).unwrap();
+    for object in &plan.remove_objects {
+        assert!(
+            archive.objects().contains(object),
+            "{object} was removed under a new snapshot"
+        );
+    }
+    let report = verify_snapshot(&archive, &late).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
 }
 
 fn age_objects(root: &Path) {

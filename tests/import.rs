@@ -348,3 +348,101 @@ fn import_cli_errors_are_one_sentence_and_create_no_snapshot() {
     let archive = Archive::open(&root).unwrap();
     assert_untouched(&archive);
 }
+
+#[test]
+fn unexpected_shapes_and_duplicate_files_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let download = dir.path().join("download");
+    std::fs::create_dir_all(download.join("MyData")).unwrap();
+    std::fs::write(download.join("MyData/YourLibrary.json"), b"[1, 2, 3]").unwrap();
+    let archive = Archive::open(dir.path().join("archive")).unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(
+        error.to_string().contains(
+            "MyData/YourLibrary.json: field `(top level)` should be an object but is a list"
+        ),
+        "{error}"
+    );
+
+    // Two accounts' downloads side by side: refuse rather than merge them.
+    std::fs::write(
+        download.join("MyData/YourLibrary.json"),
+        b"{\"tracks\": []}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(download.join("Spotify Account Data")).unwrap();
+    std::fs::write(
+        download.join("Spotify Account Data/YourLibrary.json"),
+        b"{\"tracks\": []}",
+    )
+    .unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(matches!(error, ImportError::Duplicate(_)), "{error}");
+
+    // A playlist file without `playlists` names the missing field.
+    std::fs::remove_dir_all(download.join("Spotify Account Data")).unwrap();
+    std::fs::write(download.join("MyData/Playlist1.json"), b"{\"lists\": []}").unwrap();
+    let error = import_download(&archive, &download).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("Playlist1.json: field `playlists` is missing"),
+        "{error}"
+    );
+    assert_untouched(&archive);
+}
+
+#[test]
+fn zip_entries_that_escape_their_folder_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("../Playlist1.json", options).unwrap();
+    zip.write_all(b"{\"playlists\": [{\"name\": \"x\", \"items\": []}]}")
+        .unwrap();
+    zip.start_file("Spotify Account Data/YourLibrary.json", options)
+        .unwrap();
+    zip.write_all(b"{\"tracks\": [], \"artists\": []}").unwrap();
+    zip.finish().unwrap();
+    let archive = Archive::open(dir.path().join("archive")).unwrap();
+    let summary = import_download(&archive, &zip_path).unwrap();
+    assert_eq!(summary.playlists, 0);
+    assert_eq!(summary.ignored_files, vec!["../Playlist1.json".to_string()]);
+}
+
+#[test]
+fn an_import_diffs_cleanly_against_a_web_api_snapshot_of_the_same_library() {
+    use trackvault::history::{diff_libraries, SnapshotRef};
+    let dir = tempfile::tempdir().unwrap();
+    let archive = Archive::open(dir.path()).unwrap();
+    let summary = import_download(&archive, &sample("account-2023")).unwrap();
+    let imported = archive.read_library(&summary.snapshot).unwrap();
+    // The same library as a backup would see it: real playlist ids, full timestamps.
+    let mut api = imported.clone();
+    api.source = trackvault::model::SOURCE_WEB_API.to_string();
+    for (n, playlist) in api.playlists.iter_mut().enumerate() {
+        playlist.id = format!("37i9dQZF1DX{n:011}");
+        for entry in &mut playlist.entries {
+            if let Some(day) = &entry.added_at {
+                entry.added_at = Some(day.replace("T00:00:00Z", "T17:42:05Z"));
+            }
+        }
+    }
+    let r = |id: &str| SnapshotRef {
+        snapshot: id.into(),
+        created_at: String::new(),
+        source: String::new(),
+    };
+    let diff = diff_libraries(&imported, &api, r("import"), r("backup"));
+    assert!(diff.is_empty(), "{:#?}", diff.summary);
+
+    // A real change still shows: one entry removed from the backup's "Quiet".
+    api.playlists[1].entries.remove(0);
+    let diff = diff_libraries(&imported, &api, r("import"), r("backup"));
+    assert_eq!(diff.summary.playlist_entries_removed, 1);
+    assert_eq!(
+        diff.summary.playlists_created + diff.summary.playlists_deleted,
+        0
+    );
+}

@@ -4,10 +4,13 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::diff::{diff_playlist, ContentsComparison, SnapshotRef};
+use super::diff::{diff_playlist_views, ContentsComparison, SnapshotRef};
+use super::view::{LibraryView, PlaylistView};
 use super::HistoryError;
-use crate::archive::Archive;
-use crate::model::{Contents, Playlist};
+use crate::archive::{Archive, ArchiveError};
+use crate::model::Contents;
+
+type Playlist = PlaylistView<'static>;
 
 /// Version of the `--json` shape.
 pub const LOG_FORMAT_VERSION: u32 = 1;
@@ -77,21 +80,31 @@ pub fn playlist_history(archive: &Archive, query: &str) -> Result<PlaylistHistor
     let mut present: Vec<HashSet<String>> = Vec::new();
     let mut candidate_ids: HashSet<String> = HashSet::new();
     for info in archive.snapshots()? {
-        let library = archive.read_library(&info.id)?;
-        present.push(library.playlists.iter().map(|p| p.id.clone()).collect());
+        let bytes = read_library_bytes(archive, &info.id)?;
+        let library = parse(archive, &info.id, &bytes)?;
+        present.push(
+            library
+                .playlists
+                .iter()
+                .map(|p| p.id.as_str().to_string())
+                .collect(),
+        );
         let candidates: Vec<Playlist> = library
             .playlists
             .into_iter()
             .filter(|p| {
-                p.id == query || p.name.to_lowercase() == wanted || candidate_ids.contains(&p.id)
+                p.id.as_str() == query
+                    || p.name.as_str().to_lowercase() == wanted
+                    || candidate_ids.contains(p.id.as_str())
             })
+            .map(PlaylistView::into_owned)
             .collect();
-        candidate_ids.extend(candidates.iter().map(|p| p.id.clone()));
+        candidate_ids.extend(candidates.iter().map(|p| p.id.as_str().to_string()));
         seen.push((
             SnapshotRef {
                 snapshot: info.id,
-                created_at: library.created_at,
-                source: library.source,
+                created_at: library.created_at.as_str().to_string(),
+                source: library.source.as_str().to_string(),
             },
             candidates,
         ));
@@ -99,21 +112,44 @@ pub fn playlist_history(archive: &Archive, query: &str) -> Result<PlaylistHistor
     let id = resolve(&seen, query)?;
     // Versions from before the playlist had the name asked for were skipped: fetch them now.
     for ((snap, playlists), ids) in seen.iter_mut().zip(&present) {
-        if ids.contains(&id) && !playlists.iter().any(|p| p.id == id) {
-            let library = archive.read_library(&snap.snapshot)?;
-            playlists.extend(library.playlists.into_iter().filter(|p| p.id == id));
+        if ids.contains(&id) && !playlists.iter().any(|p| p.id.as_str() == id) {
+            let bytes = read_library_bytes(archive, &snap.snapshot)?;
+            let library = parse(archive, &snap.snapshot, &bytes)?;
+            playlists.extend(
+                library
+                    .playlists
+                    .into_iter()
+                    .filter(|p| p.id.as_str() == id)
+                    .map(PlaylistView::into_owned),
+            );
         }
     }
     Ok(build(&seen, &id))
 }
 
+fn read_library_bytes(archive: &Archive, id: &str) -> Result<Vec<u8>, ArchiveError> {
+    let path = archive.snapshot_dir(id).join("library.json");
+    std::fs::read(&path).map_err(|e| ArchiveError::io(&path, e))
+}
+
+fn parse<'a>(
+    archive: &Archive,
+    id: &str,
+    bytes: &'a [u8],
+) -> Result<LibraryView<'a>, ArchiveError> {
+    LibraryView::parse(bytes).map_err(|e| ArchiveError::Corrupt {
+        path: archive.snapshot_dir(id).join("library.json"),
+        detail: format!("not valid JSON for this file ({e})"),
+    })
+}
+
 /// Picks the playlist id `query` means, or explains why it cannot.
 fn resolve(seen: &[(SnapshotRef, Vec<Playlist>)], query: &str) -> Result<String, HistoryError> {
     let all = || seen.iter().flat_map(|(_, ps)| ps.iter());
-    if all().any(|p| p.id == query) {
+    if all().any(|p| p.id.as_str() == query) {
         return Ok(query.to_string());
     }
-    let exact: Vec<&Playlist> = all().filter(|p| p.name == query).collect();
+    let exact: Vec<&Playlist> = all().filter(|p| p.name.as_str() == query).collect();
     let pool: Vec<&Playlist> = if exact.is_empty() {
         all().collect()
     } else {
@@ -122,9 +158,9 @@ fn resolve(seen: &[(SnapshotRef, Vec<Playlist>)], query: &str) -> Result<String,
     // Distinct ids, each with the last name it had.
     let mut ids: Vec<(&str, &str)> = Vec::new();
     for p in pool {
-        match ids.iter_mut().find(|(id, _)| *id == p.id) {
-            Some(slot) => slot.1 = &p.name,
-            None => ids.push((&p.id, &p.name)),
+        match ids.iter_mut().find(|(id, _)| *id == p.id.as_str()) {
+            Some(slot) => slot.1 = p.name.as_str(),
+            None => ids.push((p.id.as_str(), p.name.as_str())),
         }
     }
     match ids.as_slice() {
@@ -155,11 +191,12 @@ fn build(seen: &[(SnapshotRef, Vec<Playlist>)], id: &str) -> PlaylistHistory {
             created_at: snap.created_at.clone(),
             source: snap.source.clone(),
             status,
-            name: p.map(|p| p.name.clone()),
+            name: p.map(|p| p.name.as_str().to_string()),
             entries: p
                 .filter(|p| p.contents == Contents::Complete)
                 .map(|p| p.entries.len()),
-            spotify_snapshot_id: p.and_then(|p| p.snapshot_id.clone()),
+            spotify_snapshot_id: p
+                .and_then(|p| p.snapshot_id.as_ref().map(|s| s.as_str().to_string())),
             added: None,
             removed: None,
             moved: None,
@@ -167,13 +204,13 @@ fn build(seen: &[(SnapshotRef, Vec<Playlist>)], id: &str) -> PlaylistHistory {
             renamed_from: None,
             description_changed: false,
         };
-        let Some(current) = playlists.iter().find(|p| p.id == id) else {
+        let Some(current) = playlists.iter().find(|p| p.id.as_str() == id) else {
             if started {
                 rows.push(row_for(LogStatus::Absent, None));
             }
             continue;
         };
-        name = current.name.clone();
+        name = current.name.as_str().to_string();
         let status = if !started {
             LogStatus::FirstSeen
         } else if current.contents == Contents::NotAccessible {
@@ -183,12 +220,12 @@ fn build(seen: &[(SnapshotRef, Vec<Playlist>)], id: &str) -> PlaylistHistory {
         };
         let mut row = row_for(status, Some(current));
         if let Some(meta) = previous_meta {
-            let d = diff_playlist(meta, current);
+            let d = diff_playlist_views(meta, current);
             row.renamed_from = d.renamed.map(|r| r.old);
             row.description_changed = d.description.is_some();
         }
         if let Some(prev) = previous {
-            let d = diff_playlist(prev, current);
+            let d = diff_playlist_views(prev, current);
             if d.contents == ContentsComparison::Compared {
                 row.added = Some(d.added.len());
                 row.removed = Some(d.removed.len());

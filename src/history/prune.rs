@@ -6,7 +6,8 @@
 //! only removed snapshots referenced.
 //!
 //! An object is never removed while anything else might need it: a kept snapshot's manifest,
-//! any file of an unfinished draft (a running or interrupted backup's checkpoint), or the cache
+//! any file of an unfinished draft (a running or interrupted backup's checkpoint) or of any other
+//! directory under `snapshots/` that is not a complete snapshot, or the cache
 //! database (resume state) mentioning its id keeps it, and so does being younger than
 //! `min_object_age` (a concurrent backup may have just stored it without recording it yet).
 //! References are found by scanning those files for object ids, so new manifest fields or
@@ -99,9 +100,16 @@ pub fn plan_prune(
     if plan.remove.is_empty() {
         return Ok(plan);
     }
-    // Anything an unfinished backup may still point at.
-    for draft in archive.drafts()? {
-        scan_tree(draft.dir(), &mut kept_refs)?;
+    // Anything an unfinished backup may still point at: every file of every directory under
+    // snapshots/ that is not a complete snapshot (drafts, and anything unexpected).
+    let complete: HashSet<&str> = snapshots.iter().map(|s| s.id.as_str()).collect();
+    let dir = archive.snapshots_dir();
+    for entry in fs::read_dir(&dir).map_err(|e| ArchiveError::io(&dir, e))? {
+        let entry = entry.map_err(|e| ArchiveError::io(&dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !complete.contains(name.as_str()) {
+            scan_tree(&entry.path(), &mut kept_refs)?;
+        }
     }
     let cache = archive.cache_path();
     for path in [cache.clone(), cache.with_extension("sqlite3-wal")] {
@@ -143,7 +151,23 @@ pub fn execute_prune(archive: &Archive, plan: &PrunePlan) -> Result<(), ArchiveE
     for id in &plan.remove {
         archive.remove_snapshot(id)?;
     }
-    for id in &plan.remove_objects {
+    // A backup may have finished or checkpointed since the plan was made: look again at every
+    // directory under snapshots/ the plan did not know as kept, and spare what they mention.
+    let known: HashSet<&str> = plan.keep.iter().map(|k| k.id.as_str()).collect();
+    let mut late_refs = HashSet::new();
+    let dir = archive.snapshots_dir();
+    for entry in fs::read_dir(&dir).map_err(|e| ArchiveError::io(&dir, e))? {
+        let entry = entry.map_err(|e| ArchiveError::io(&dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() && !known.contains(name.as_str()) {
+            scan_tree(&entry.path(), &mut late_refs)?;
+        }
+    }
+    for id in plan
+        .remove_objects
+        .iter()
+        .filter(|id| !late_refs.contains(*id))
+    {
         match archive.objects().remove(id) {
             Ok(()) => {}
             Err(ArchiveError::Io { source, .. })

@@ -57,6 +57,7 @@ pub fn diff_text(diff: &LibraryDiff) -> String {
 
 fn count_note(entries: Option<usize>) -> String {
     match entries {
+        Some(1) => " (1 entry)".to_string(),
         Some(n) => format!(" ({n} entries)"),
         None => " (contents not accessible)".to_string(),
     }

@@ -22,6 +22,9 @@ impl<'a> Str<'a> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    pub fn into_owned(self) -> Str<'static> {
+        Str(Cow::Owned(self.0.into_owned()))
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
@@ -216,7 +219,45 @@ impl<'a> EntryView<'a> {
     }
 }
 
+impl EntryView<'_> {
+    /// A copy that no longer borrows the file it was parsed from.
+    pub fn into_owned(self) -> EntryView<'static> {
+        EntryView {
+            position: self.position,
+            added_at: self.added_at.map(Str::into_owned),
+            kind: self.kind,
+            item: self.item.map(|i| ItemView {
+                uri: i.uri.into_owned(),
+                name: i.name.into_owned(),
+                artists: i
+                    .artists
+                    .into_iter()
+                    .map(|a| NameView {
+                        name: a.name.into_owned(),
+                    })
+                    .collect(),
+            }),
+        }
+    }
+}
+
 impl<'a> PlaylistView<'a> {
+    /// A copy that no longer borrows the file it was parsed from.
+    pub fn into_owned(self) -> PlaylistView<'static> {
+        PlaylistView {
+            id: self.id.into_owned(),
+            name: self.name.into_owned(),
+            description: self.description.map(Str::into_owned),
+            snapshot_id: self.snapshot_id.map(Str::into_owned),
+            contents: self.contents,
+            entries: self
+                .entries
+                .into_iter()
+                .map(EntryView::into_owned)
+                .collect(),
+        }
+    }
+
     pub fn of(p: &'a Playlist) -> Self {
         PlaylistView {
             id: Str::of(&p.id),

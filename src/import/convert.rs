@@ -37,7 +37,11 @@ impl<'a> At<'a> {
     fn error(&self, field: &str, detail: impl Into<String>) -> ImportError {
         ImportError::Malformed {
             file: self.file.to_string(),
-            field: field.to_string(),
+            field: if field.is_empty() {
+                "(top level)".to_string()
+            } else {
+                field.to_string()
+            },
             detail: detail.into(),
         }
     }
