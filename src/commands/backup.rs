@@ -5,7 +5,10 @@ use super::{emit, Out};
 use crate::archive::Archive;
 use crate::cli::{BackupArgs, ENV_ACCESS_TOKEN};
 use crate::config::Settings;
+use crate::enrich::musicbrainz::MusicBrainz;
+use crate::enrich::pipeline::{enrich_snapshot, EnrichOptions};
 use crate::error::{Error, Result};
+use crate::export::{export_library, ExportOptions};
 use crate::progress::ProgressHandle;
 use crate::spotify::auth::{self, AuthConfig, TokenProvider};
 use crate::spotify::{run_backup, BackupOptions, BackupSummary, SpotifyClient, SpotifyError};
@@ -42,7 +45,8 @@ pub async fn run(
         enrich: !args.no_enrich,
         export: !args.no_export,
     };
-    backup_with(settings, &archive, &client, &opts, progress, out).await?;
+    let musicbrainz = MusicBrainz::from_settings(settings)?;
+    backup_with(&archive, &client, &musicbrainz, &opts, progress, out).await?;
     Ok(())
 }
 
@@ -64,53 +68,63 @@ fn token_provider(settings: &Settings, args: &BackupArgs) -> Result<TokenProvide
     )?)
 }
 
-/// The whole pipeline over an explicit client (the demo passes a replaying one): fetch into a
-/// snapshot, then the enrichment and export stages, then the summary on `out`.
+/// The whole pipeline over explicit clients (the demo passes replaying ones): fetch into a
+/// snapshot, then enrich it and export it, printing each stage's summary on `out`.
+///
+/// The snapshot is complete and saved before enrichment starts, so a failed enrichment never
+/// loses it: the exports are still written (without the missing identifiers) and the error is
+/// returned afterwards, telling the user to run `trackvault enrich`.
 pub async fn backup_with(
-    settings: &Settings,
     archive: &Archive,
-    client: &SpotifyClient,
+    spotify: &SpotifyClient,
+    musicbrainz: &MusicBrainz,
     opts: &PipelineOptions,
     progress: ProgressHandle,
     out: Out<'_>,
 ) -> Result<BackupReport> {
-    let summary = run_backup(archive, client, &opts.fetch, &progress)
+    let summary = run_backup(archive, spotify, &opts.fetch, &progress)
         .await
         .map_err(into_error)?;
     let snapshot_id = summary.snapshot_id.clone();
-    // ---- enrichment stage: wired by the enrich module; a no-op until then ----
-    if opts.enrich {
-        enrich_stage(settings, archive, &snapshot_id, &progress).await?;
-    }
-    // ---- export stage: wired by the export module; a no-op until then ----
-    if opts.export {
-        export_stage(settings, archive, &snapshot_id, &progress).await?;
-    }
     emit(out, &summary.render())?;
-    Ok(BackupReport {
-        snapshot_id,
-        summary,
-    })
-}
-
-/// ENRICH STAGE (placeholder): attach ISRCs/MusicBrainz ids to the new snapshot.
-async fn enrich_stage(
-    _settings: &Settings,
-    _archive: &Archive,
-    _snapshot_id: &str,
-    _progress: &ProgressHandle,
-) -> Result<()> {
-    Ok(())
-}
-
-/// EXPORT STAGE (placeholder): write the importer-ready files of the new snapshot.
-async fn export_stage(
-    _settings: &Settings,
-    _archive: &Archive,
-    _snapshot_id: &str,
-    _progress: &ProgressHandle,
-) -> Result<()> {
-    Ok(())
+    let mut enrich_failure = None;
+    if opts.enrich {
+        let enriched = enrich_snapshot(
+            archive,
+            &snapshot_id,
+            musicbrainz,
+            &EnrichOptions::default(),
+            progress.clone(),
+        )
+        .await;
+        match enriched {
+            Ok(enrich_summary) => emit(out, &format!("\nEnrichment\n{enrich_summary}"))?,
+            Err(err) => {
+                emit(
+                    out,
+                    "\nEnrichment did not finish; the snapshot is saved and `trackvault enrich` \
+                     continues where it stopped.\n",
+                )?;
+                enrich_failure = Some(err);
+            }
+        }
+    }
+    if opts.export {
+        let library = archive.read_library(&snapshot_id)?;
+        let dir = archive.exports_dir(&snapshot_id);
+        let export_summary = export_library(&library, &ExportOptions::default(), &dir)?;
+        emit(
+            out,
+            &format!("\nExports in {}\n{export_summary}", dir.display()),
+        )?;
+    }
+    match enrich_failure {
+        Some(err) => Err(err),
+        None => Ok(BackupReport {
+            snapshot_id,
+            summary,
+        }),
+    }
 }
 
 /// A pause becomes exit 75 with the time to resume; everything else stays as it is.

@@ -2,6 +2,7 @@
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
 pub mod backup;
+mod demo;
 mod diff;
 pub mod enrich;
 mod export;
@@ -37,30 +38,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Import(args) => import::run(&settings, args, out),
         Command::Export(args) => export::run(&settings, args, out),
         Command::Enrich(args) => enrich::run(&settings, args, progress, out).await,
-        other => {
-            let _ = &progress;
-            Err(Error::Usage(format!(
-                "`{}` is not available in this build yet",
-                command_name(other)
-            )))
-        }
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Demo(_) => "demo",
-        Command::Login(_) => "login",
-        Command::Logout => "logout",
-        Command::Backup(_) => "backup",
-        Command::Enrich(_) => "enrich",
-        Command::Export(_) => "export",
-        Command::Verify(_) => "verify",
-        Command::Snapshots => "snapshots",
-        Command::Diff(_) => "diff",
-        Command::Log(_) => "log",
-        Command::Prune(_) => "prune",
-        Command::Import(_) => "import",
+        Command::Demo(args) => demo::run(args, progress, out).await,
     }
 }
 
