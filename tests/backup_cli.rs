@@ -160,7 +160,7 @@ async fn ctrl_c_saves_progress_and_the_next_backup_resumes() {
     let (server, state) = start(LibrarySpec::small(), Duration::from_millis(100)).await;
     let dir = tempfile::tempdir().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("trackvault");
-    let mut child = std::process::Command::new(bin)
+    let child = std::process::Command::new(bin)
         .env_clear()
         .env("TRACKVAULT_ARCHIVE", dir.path().join("archive"))
         .env("TRACKVAULT_CONFIG_DIR", dir.path().join("config"))
