@@ -60,11 +60,11 @@ fn entry(n: u64) -> Entry {
                 release_date: Some("2001-02-03".into()),
             }),
             duration_ms: Some(180_000 + n % 120_000),
-            explicit: Some(n % 2 == 0),
+            explicit: Some(n.is_multiple_of(2)),
             disc_number: Some(1),
             track_number: Some((n % 12) as u32 + 1),
-            isrc: (n % 5 != 0).then(|| format!("USAB1{:07}", n % 10_000_000)),
-            musicbrainz: (n % 3 != 0).then(|| RecordingMatch {
+            isrc: (!n.is_multiple_of(5)).then(|| format!("USAB1{:07}", n % 10_000_000)),
+            musicbrainz: (!n.is_multiple_of(3)).then(|| RecordingMatch {
                 recording_id: format!("8f3471b5-7e6a-48da-86a9-{:012x}", n),
                 release_id: Some(format!("4d3f3b49-1b41-4f4e-9a9f-{:012x}", n % 5_000)),
                 release_group_id: None,
@@ -111,7 +111,7 @@ fn library() -> Library {
                 id: "alice".into(),
                 display_name: Some("Alice".into()),
             },
-            public: Some(p % 2 == 0),
+            public: Some(p.is_multiple_of(2)),
             collaborative: false,
             snapshot_id: Some("abc".into()),
             total: PER_PLAYLIST as u32,

@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn hostile_names_become_safe() {
         assert_eq!(safe_stem("AC/DC: Best?"), "AC_DC_ Best_");
-        assert_eq!(safe_stem(".."), "_.");
+        assert_eq!(safe_stem(".."), "_");
         assert_eq!(safe_stem("../../etc/passwd"), "_._.._etc_passwd");
         assert_eq!(safe_stem("con"), "_con");
         assert_eq!(safe_stem("COM1.txt"), "_COM1.txt");
