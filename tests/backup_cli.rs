@@ -195,3 +195,49 @@ async fn ctrl_c_saves_progress_and_the_next_backup_resumes() {
     verify.arg("verify");
     run(verify).await.success();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_enrichment_keeps_the_snapshot_and_still_writes_the_exports() {
+    let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
+    let musicbrainz = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>not json</html>"))
+        .mount(&musicbrainz)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = trackvault(dir.path(), &server.uri());
+    cmd.env("TRACKVAULT_ACCESS_TOKEN", TOKEN)
+        .env(
+            "TRACKVAULT_MUSICBRAINZ_URL",
+            format!("{}/ws/2", musicbrainz.uri()),
+        )
+        .env("TRACKVAULT_MUSICBRAINZ_RATE", "100")
+        .arg("backup");
+    let failed = run(cmd)
+        .await
+        .code(1)
+        .stdout(predicate::str::contains("the snapshot is saved"))
+        .stdout(predicate::str::contains("Wrote"))
+        .stderr(predicate::str::contains("panicked").not());
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).to_string();
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    assert!(!musicbrainz.received_requests().await.unwrap().is_empty());
+
+    // The snapshot is complete and its exports exist.
+    let mut snapshots = trackvault(dir.path(), &server.uri());
+    snapshots.arg("snapshots");
+    run(snapshots)
+        .await
+        .success()
+        .stdout(predicate::str::contains("(latest)"));
+    let snapshot_dirs: Vec<_> = std::fs::read_dir(dir.path().join("archive/snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    assert_eq!(snapshot_dirs.len(), 1);
+    assert!(snapshot_dirs[0].join("exports/txt").is_dir());
+    let mut verify = trackvault(dir.path(), &server.uri());
+    verify.arg("verify");
+    run(verify).await.success();
+}

@@ -113,10 +113,7 @@ pub async fn backup_with(
         let library = archive.read_library(&snapshot_id)?;
         let dir = archive.exports_dir(&snapshot_id);
         let export_summary = export_library(&library, &ExportOptions::default(), &dir)?;
-        emit(
-            out,
-            &format!("\nExports in {}\n{export_summary}", dir.display()),
-        )?;
+        emit(out, &format!("\n{export_summary}"))?;
     }
     match enrich_failure {
         Some(err) => Err(err),

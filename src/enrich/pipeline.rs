@@ -120,7 +120,7 @@ pub async fn enrich_library(
 ) -> Result<EnrichSummary, EnrichError> {
     let started = Instant::now();
     let before = mb.request_counts();
-    let (tracks, index) = collect_tracks(library, &opts.overrides);
+    let (tracks, index) = collect_tracks(library, &opts.overrides, opts.refresh);
     let mut run = Run {
         mb,
         cache,
@@ -198,6 +198,7 @@ pub fn method_name(method: MatchMethod) -> &'static str {
 fn collect_tracks(
     library: &Library,
     overrides: &Overrides,
+    refresh: bool,
 ) -> (Vec<Track>, HashMap<String, usize>) {
     let mut tracks: Vec<Track> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -247,17 +248,18 @@ fn collect_tracks(
                 track.settled = true;
             }
             Some(Override::None) => track.settled = true,
-            // A decision made by the user earlier survives runs without the file.
-            None => {
-                if let Some(m) = item
-                    .musicbrainz
-                    .as_ref()
-                    .filter(|m| m.method == MatchMethod::Override)
-                {
+            // A decision made by the user earlier survives runs without the file; any other
+            // earlier match (e.g. carried over from the previous snapshot) is kept unless
+            // `--refresh`, so results stay stable and an ISRC learned from MusicBrainz is never
+            // used as evidence for the match it came from.
+            None => match item.musicbrainz.as_ref() {
+                Some(m) if m.method == MatchMethod::Override => {
                     track.result = Some(m.clone());
                     track.settled = true;
                 }
-            }
+                Some(m) if !refresh => track.result = Some(m.clone()),
+                _ => {}
+            },
         }
         index.insert(key, tracks.len());
         tracks.push(track);
