@@ -284,6 +284,25 @@ impl Library {
 }
 
 impl Item {
+    /// An item known only by type, id, URI and name (imports, tests); everything else unknown.
+    pub fn bare(item_type: &str, id: Option<String>, uri: &str, name: &str) -> Item {
+        Item {
+            item_type: item_type.to_string(),
+            id,
+            uri: uri.to_string(),
+            name: name.to_string(),
+            artists: Vec::new(),
+            album: None,
+            duration_ms: None,
+            explicit: None,
+            disc_number: None,
+            track_number: None,
+            isrc: None,
+            musicbrainz: None,
+            show: None,
+        }
+    }
+
     /// `https://open.spotify.com/<type>/<id>`, when the item has a Spotify id.
     pub fn spotify_url(&self) -> Option<String> {
         self.id

@@ -73,17 +73,7 @@ fn demo_runs_the_whole_pipeline_and_says_what_to_do_next() {
 
     // Every export format wrote files.
     let exports = snapshot.join("exports");
-    for format in [
-        "soundiiz",
-        "tunemymusic",
-        "exportify",
-        "xspf",
-        "jspf",
-        "listenbrainz",
-        "m3u8",
-        "txt",
-        "json",
-    ] {
+    for format in trackvault::export::DEFAULT_FORMATS {
         let files = std::fs::read_dir(exports.join(format))
             .unwrap_or_else(|e| panic!("{format}: {e}"))
             .count();

@@ -230,20 +230,13 @@ mod tests {
             } else {
                 EntryKind::Unavailable
             },
-            item: uri.map(|uri| Item {
-                item_type: "track".into(),
-                id: uri.rsplit(':').next().map(str::to_string),
-                uri: uri.to_string(),
-                name: uri.to_string(),
-                artists: Vec::new(),
-                album: None,
-                duration_ms: None,
-                explicit: None,
-                disc_number: None,
-                track_number: None,
-                isrc: None,
-                musicbrainz: None,
-                show: None,
+            item: uri.map(|uri| {
+                Item::bare(
+                    "track",
+                    uri.rsplit(':').next().map(str::to_string),
+                    uri,
+                    uri,
+                )
             }),
         }
     }

@@ -155,21 +155,7 @@ fn artists_from(name: Option<&str>) -> Vec<ArtistRef> {
 }
 
 fn bare_item(item_type: &str, uri: &str, name: Option<&str>) -> Item {
-    Item {
-        item_type: item_type.to_string(),
-        id: id_of(uri),
-        uri: uri.to_string(),
-        name: name.unwrap_or_default().to_string(),
-        artists: Vec::new(),
-        album: None,
-        duration_ms: None,
-        explicit: None,
-        disc_number: None,
-        track_number: None,
-        isrc: None,
-        musicbrainz: None,
-        show: None,
-    }
+    Item::bare(item_type, id_of(uri), uri, name.unwrap_or_default())
 }
 
 /// Converts the files `read_download` found.
