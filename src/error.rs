@@ -53,6 +53,7 @@ impl Error {
             Error::Spotify(SpotifyError::Interrupted) => 130,
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
+            Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
             _ => 1,
         }
     }

@@ -120,3 +120,24 @@ fn a_bad_overrides_file_fails_before_any_request() {
         .stderr(predicate::str::contains("line 1"))
         .stderr(predicate::str::contains("recording MBID or `none`"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_retry_after_pauses_with_exit_75_and_leaves_the_snapshot_alone() {
+    let (lib, _) = isrc_library(3);
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .respond_with(wiremock::ResponseTemplate::new(503).insert_header("Retry-After", "3600"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (archive, id) = snapshot_with(dir.path(), &lib);
+    let before = archive.read_library(&id).unwrap();
+    let cmd = trackvault(dir.path(), &format!("{}/ws/2", server.uri()))
+        .arg("enrich")
+        .assert()
+        .code(75);
+    let stderr = String::from_utf8_lossy(&cmd.get_output().stderr).to_string();
+    assert!(stderr.contains("continues where it stopped"), "{stderr}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(archive.read_library(&id).unwrap(), before);
+}

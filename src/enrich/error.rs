@@ -6,7 +6,10 @@ use crate::http::HttpError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EnrichError {
-    #[error(transparent)]
+    /// Includes pauses (a long `Retry-After`), which exit 75 like a paused backup.
+    #[error(
+        "{0} (lookups made so far are cached: running enrichment again continues where it stopped)"
+    )]
     Http(#[from] HttpError),
     #[error("MusicBrainz answered {endpoint} with HTTP {status} ({snippet}); check TRACKVAULT_MUSICBRAINZ_URL and try again later")]
     Status {
