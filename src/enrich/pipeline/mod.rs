@@ -1,0 +1,158 @@
+//! The enrichment stage over a [`Library`]: cheapest evidence first, each phase only looking at
+//! what the previous ones left unmatched.
+//!
+//! 1. overrides (no request),
+//! 2. batched ISRC search (`isrc:(A OR B …)`, up to 100 ISRCs a request),
+//! 3. Spotify URL relationships, 100 URLs a request (albums → releases, artists → artists,
+//!    tracks → recordings),
+//! 4. one release lookup per Spotify album mapped to a release, matching its tracks by tracklist,
+//! 5. one fuzzy search per remaining track.
+//!
+//! A track appearing in many playlists is looked up once (keyed by Spotify id). Every lookup
+//! goes through the [`Cache`] first and is stored there as soon as its batch completes.
+
+mod artists;
+mod doubtful;
+mod isrc;
+mod links;
+mod releases;
+mod run;
+mod search;
+mod tracks;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use super::cache::Cache;
+use super::error::EnrichError;
+use super::musicbrainz::MusicBrainz;
+use super::overrides::Overrides;
+use super::summary::EnrichSummary;
+use crate::model::{Library, MatchMethod};
+use crate::progress::ProgressHandle;
+
+pub use doubtful::REVIEW_CANDIDATES;
+use doubtful::{needs_review, review_rows};
+pub use isrc::{isrc_batches, ISRC_BATCH};
+use run::Run;
+use tracks::{apply_tracks, collect_tracks};
+
+/// How an enrichment run behaves.
+#[derive(Debug, Clone)]
+pub struct EnrichOptions {
+    /// Ignore cached lookups (results are still written to the cache).
+    pub refresh: bool,
+    pub overrides: Overrides,
+    /// Matches below this confidence are listed for review.
+    pub review_below: f64,
+}
+
+impl Default for EnrichOptions {
+    fn default() -> Self {
+        EnrichOptions {
+            refresh: false,
+            overrides: Overrides::default(),
+            review_below: 0.9,
+        }
+    }
+}
+
+/// Enriches `library` in place and returns what happened.
+pub async fn enrich_library(
+    library: &mut Library,
+    mb: &MusicBrainz,
+    cache: &Cache,
+    opts: &EnrichOptions,
+    progress: ProgressHandle,
+) -> Result<EnrichSummary, EnrichError> {
+    let started = Instant::now();
+    let before = mb.request_counts();
+    let (tracks, index) = collect_tracks(library, &opts.overrides, opts.refresh);
+    let mut run = Run {
+        mb,
+        cache,
+        opts,
+        progress,
+        tracks,
+        urls: HashMap::new(),
+        releases: HashMap::new(),
+        cache_hits: 0,
+        staged: false,
+    };
+    run.isrc_phase().await?;
+    run.url_phase(library).await?;
+    run.release_phase(library).await?;
+    run.search_phase().await?;
+
+    apply_tracks(library, &run.tracks, &index);
+    let (albums_matched, albums) = run.apply_albums(library);
+    let (artists_matched, artists) = run.apply_artists(library);
+
+    let mut requests = mb.request_counts();
+    for (label, n) in before.0 {
+        if let Some(count) = requests.0.get_mut(&label) {
+            *count = count.saturating_sub(n);
+        }
+    }
+    requests.0.retain(|_, n| *n > 0);
+    let mut by_method = BTreeMap::new();
+    let mut unmatched = 0;
+    let mut excluded = 0;
+    for t in &run.tracks {
+        match &t.result {
+            Some(m) => {
+                *by_method
+                    .entry(method_name(m.method).to_string())
+                    .or_insert(0) += 1
+            }
+            None if t.settled => excluded += 1,
+            None => unmatched += 1,
+        }
+    }
+    Ok(EnrichSummary {
+        tracks: run.tracks.len(),
+        by_method,
+        unmatched,
+        excluded,
+        albums,
+        albums_matched,
+        artists,
+        artists_matched,
+        cache_hits: run.cache_hits,
+        requests,
+        elapsed: started.elapsed(),
+        needs_review: run
+            .tracks
+            .iter()
+            .filter(|t| needs_review(t, opts.review_below))
+            .count(),
+        review: review_rows(&run.tracks, opts.review_below),
+    })
+}
+
+/// The summary label of a method, as library.json spells it.
+pub fn method_name(method: MatchMethod) -> &'static str {
+    match method {
+        MatchMethod::Isrc => "isrc",
+        MatchMethod::SpotifyUrl => "spotify_url",
+        MatchMethod::ReleaseTracklist => "release_tracklist",
+        MatchMethod::Search => "search",
+        MatchMethod::Override => "override",
+    }
+}
+
+/// Enriches one complete snapshot of `archive`: reads its `library.json`, enriches it through
+/// the archive's cache and writes it back atomically. `backup` and `demo` call this too.
+pub async fn enrich_snapshot(
+    archive: &crate::archive::Archive,
+    snapshot_id: &str,
+    client: &MusicBrainz,
+    opts: &EnrichOptions,
+    progress: ProgressHandle,
+) -> crate::error::Result<EnrichSummary> {
+    let mut library = archive.read_library(snapshot_id)?;
+    let cache = Cache::open(&archive.cache_path(), super::cache::Ttl::default())?;
+    let summary = enrich_library(&mut library, client, &cache, opts, progress).await?;
+    archive.write_library(snapshot_id, &library)?;
+    Ok(summary)
+}
