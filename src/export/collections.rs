@@ -166,7 +166,7 @@ pub fn plan(library: &Library) -> Plan<'_> {
                 .as_deref()
                 .unwrap_or("Spotify shows only its details, not its tracks, to this app");
             not_exported.push(format!(
-                "playlist {:?} by {owner} ({} entries) was not exported: its entries are not accessible ({reason})",
+                "playlist {:?} by {owner} ({} entries): its entries are not accessible ({reason})",
                 one_line(&playlist.name),
                 playlist.total
             ));
