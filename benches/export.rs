@@ -157,8 +157,8 @@ fn main() {
 
     println!("export benchmark: {entries} entries ({LIKED} liked, {PLAYLISTS} playlists x {PER_PLAYLIST})");
     println!(
-        "{:<14} {:>8} {:>10} {:>10}",
-        "format", "files", "rows", "wall ms"
+        "{:<14} {:>8} {:>10} {:>10} {:>10}",
+        "format", "files", "rows", "wall ms", "cpu ms"
     );
     for format in DEFAULT_FORMATS {
         let opts = ExportOptions {
