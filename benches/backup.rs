@@ -4,6 +4,8 @@
 //!
 //! Each case runs in a child process (this binary re-executed) so peak RSS (VmHWM) is its own.
 
+mod common;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -136,12 +138,5 @@ fn row(label: &str, requests: u64, minimum: Option<u64>, wall: Duration) {
 
 /// VmHWM: the process's peak resident set so far.
 fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb / 1024)
+    common::peak_rss_kb().map_or(0, |kb| kb / 1024)
 }

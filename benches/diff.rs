@@ -8,6 +8,8 @@
 //!
 //! Run: `cargo bench --bench diff`. Targets: total under 1 s, peak RSS under 300 MB.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use trackvault::archive::{Archive, Manifest};
@@ -86,7 +88,7 @@ fn measure(root: &str) {
     let text = render::diff_text(&diff);
     let render_text = t.elapsed();
     // Peak memory of the command's work, read before the comparison below adds its own.
-    let hwm = peak_rss_kb();
+    let hwm = common::peak_rss_kb();
 
     // For comparison only (not what the command does): the same diff from fully loaded
     // libraries. Both paths must agree.
@@ -175,17 +177,6 @@ fn cpu_ms() -> Option<u64> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(ticks * 10)
-}
-
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// Deterministic pseudo-random numbers (xorshift), so every run measures the same data.

@@ -3,6 +3,8 @@
 //!
 //! Run: `cargo bench --bench export`
 
+mod common;
+
 use std::time::Instant;
 
 use trackvault::export::{export_library, ExportOptions, DEFAULT_FORMATS};
@@ -124,15 +126,7 @@ fn library() -> Library {
 }
 
 fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+    common::peak_rss_kb().map_or(f64::NAN, |kb| kb as f64 / 1024.0)
 }
 
 /// User + system CPU seconds of this process so far (clock ticks of 1/100 s on Linux), to tell

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use matching_cases::{add, answer, load, Tally};
+use matching_cases::{add, answer, load, IsrcSplit, Tally};
 use trackvault::enrich::matcher::decide;
 
 const ITERATIONS: usize = 50;
@@ -29,20 +29,11 @@ fn row(name: &str, t: &Tally, target_p: &str, target_r: &str) {
 
 fn main() {
     let cases = load();
-    let (mut all, mut isrc, mut no_isrc) = (Tally::default(), Tally::default(), Tally::default());
+    let mut split = IsrcSplit::default();
     let mut by_category: BTreeMap<String, Tally> = BTreeMap::new();
     for case in &cases {
         let got = answer(case);
-        add(&mut all, case, got);
-        add(
-            if case.query.isrc.is_some() {
-                &mut isrc
-            } else {
-                &mut no_isrc
-            },
-            case,
-            got,
-        );
+        split.add(case, got);
         add(
             by_category.entry(case.category.clone()).or_default(),
             case,
@@ -51,6 +42,7 @@ fn main() {
     }
     println!("matching quality on fixtures/matching/cases.json");
     println!();
+    let IsrcSplit { all, isrc, no_isrc } = split;
     println!("| slice                  | cases | positives | matched | precision | target  | recall | target  |");
     println!("|------------------------|-------|-----------|---------|-----------|---------|--------|---------|");
     row("with ISRC", &isrc, ">=0.99", ">=0.95");

@@ -24,9 +24,7 @@ pub fn write_atomic_with(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     // A random suffix and create_new: never follow or clobber someone else's file.
-    let mut suffix = [0u8; 8];
-    getrandom::fill(&mut suffix).map_err(io::Error::other)?;
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", hex::encode(suffix)));
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", random_suffix(8)?));
     {
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
@@ -62,6 +60,14 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// `bytes` random bytes as lowercase hex: for temporary and staging names no other process
+/// will pick.
+pub fn random_suffix(bytes: usize) -> io::Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(io::Error::other)?;
+    Ok(hex::encode(buf))
 }
 
 #[cfg(test)]

@@ -188,6 +188,21 @@ impl RequestCounts {
     pub fn total(&self) -> u64 {
         self.0.values().sum()
     }
+
+    /// The requests counted after `before` was taken (labels with none left out), so one run
+    /// can report its own requests on a client that made others earlier.
+    pub fn since(&self, before: &RequestCounts) -> RequestCounts {
+        RequestCounts(
+            self.0
+                .iter()
+                .map(|(label, n)| {
+                    let earlier = before.0.get(label).copied().unwrap_or(0);
+                    (label.clone(), n.saturating_sub(earlier))
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        )
+    }
 }
 
 /// A paced, retrying client for one service.

@@ -230,13 +230,10 @@ async fn a_failed_enrichment_keeps_the_snapshot_and_still_writes_the_exports() {
         .await
         .success()
         .stdout(predicate::str::contains("(latest)"));
-    let snapshot_dirs: Vec<_> = std::fs::read_dir(dir.path().join("archive/snapshots"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .collect();
-    assert_eq!(snapshot_dirs.len(), 1);
-    assert!(snapshot_dirs[0].join("exports/txt").is_dir());
+    let archive = trackvault::archive::Archive::open(dir.path().join("archive")).unwrap();
+    let snapshots = archive.snapshots().unwrap();
+    assert_eq!(snapshots.len(), 1);
+    assert!(archive.exports_dir(&snapshots[0].id).join("txt").is_dir());
     let mut verify = trackvault(dir.path(), &server.uri());
     verify.arg("verify");
     run(verify).await.success();

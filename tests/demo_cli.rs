@@ -6,6 +6,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+use trackvault::archive::Archive;
 
 fn trackvault(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("trackvault").unwrap();
@@ -16,13 +17,9 @@ fn trackvault(dir: &Path) -> Command {
 }
 
 fn only_snapshot(archive: &Path) -> std::path::PathBuf {
-    let mut dirs: Vec<_> = std::fs::read_dir(archive.join("snapshots"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
-        .collect();
-    dirs.sort();
-    dirs.pop().expect("a finished snapshot")
+    let archive = Archive::open(archive).unwrap();
+    let id = archive.latest().unwrap().expect("a finished snapshot");
+    archive.snapshot_dir(&id)
 }
 
 /// The MusicBrainz match of the first item called `name`, anywhere in the library.

@@ -4,7 +4,7 @@
 #[path = "support/matching_cases.rs"]
 mod matching_cases;
 
-use matching_cases::{add, answer, load, Case, Tally};
+use matching_cases::{answer, load, Case, IsrcSplit};
 use trackvault::enrich::matcher::score;
 
 const MIN_PRECISION: f64 = 0.99;
@@ -36,21 +36,12 @@ fn labeled_set_is_large_and_mixed() {
 #[test]
 fn precision_and_recall_on_labeled_set() {
     let cases = load();
-    let (mut all, mut isrc, mut no_isrc) = (Tally::default(), Tally::default(), Tally::default());
+    let mut split = IsrcSplit::default();
     let mut wrong = Vec::new();
     let mut missed = Vec::new();
     for case in &cases {
         let got = answer(case);
-        add(&mut all, case, got);
-        add(
-            if case.query.isrc.is_some() {
-                &mut isrc
-            } else {
-                &mut no_isrc
-            },
-            case,
-            got,
-        );
+        split.add(case, got);
         match (got, case.expected.as_deref()) {
             (Some(g), e) if Some(g) != e => wrong.push(format!(
                 "{} [{}] got {g}, expected {e:?}: {}\n{}",
@@ -65,6 +56,7 @@ fn precision_and_recall_on_labeled_set() {
             _ => {}
         }
     }
+    let IsrcSplit { all, isrc, no_isrc } = split;
     for (name, t) in [("all", all), ("with ISRC", isrc), ("without ISRC", no_isrc)] {
         println!(
             "{name:>13}: {} cases, {} matched, precision {:.4}, recall {:.4}",

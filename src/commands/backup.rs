@@ -88,8 +88,10 @@ pub async fn backup_with(
     let snapshot_id = summary.snapshot_id.clone();
     emit(out, &summary.render())?;
     let mut enrich_failure = None;
+    // The enriched library, kept so the export stage need not read it back from disk.
+    let mut enriched = None;
     if opts.enrich {
-        let enriched = enrich_snapshot(
+        let outcome = enrich_snapshot(
             archive,
             &snapshot_id,
             musicbrainz,
@@ -97,8 +99,11 @@ pub async fn backup_with(
             progress.clone(),
         )
         .await;
-        match enriched {
-            Ok(enrich_summary) => emit(out, &format!("\nEnrichment\n{enrich_summary}"))?,
+        match outcome {
+            Ok((enrich_summary, library)) => {
+                emit(out, &format!("\nEnrichment\n{enrich_summary}"))?;
+                enriched = Some(library);
+            }
             Err(err) => {
                 emit(
                     out,
@@ -110,7 +115,10 @@ pub async fn backup_with(
         }
     }
     if opts.export {
-        let library = archive.read_library(&snapshot_id)?;
+        let library = match enriched {
+            Some(library) => library,
+            None => archive.read_library(&snapshot_id)?,
+        };
         let dir = archive.exports_dir(&snapshot_id);
         let export_summary = export_library(&library, &ExportOptions::default(), &dir)?;
         emit(out, &format!("\n{export_summary}"))?;

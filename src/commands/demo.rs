@@ -10,6 +10,7 @@ use crate::archive::Archive;
 use crate::cli::DemoArgs;
 use crate::enrich::musicbrainz::MusicBrainz;
 use crate::error::{Error, Result};
+use crate::fsutil::random_suffix;
 use crate::progress::ProgressHandle;
 use crate::spotify::{BackupOptions, SpotifyClient};
 
@@ -48,10 +49,9 @@ pub async fn run(args: &DemoArgs, progress: ProgressHandle, out: Out<'_>) -> Res
 /// the files afterwards.
 fn new_temp_folder() -> Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-    let mut suffix = [0u8; 3];
-    getrandom::fill(&mut suffix)
+    let suffix = random_suffix(3)
         .map_err(|e| Error::Usage(format!("cannot pick a name for the demo folder: {e}")))?;
-    let dir = std::env::temp_dir().join(format!("trackvault-demo-{stamp}-{}", hex::encode(suffix)));
+    let dir = std::env::temp_dir().join(format!("trackvault-demo-{stamp}-{suffix}"));
     std::fs::create_dir_all(&dir).map_err(|e| {
         Error::Usage(format!(
             "cannot create the demo folder {}: {e}; pass --out DIR to choose another",
@@ -67,15 +67,11 @@ fn next_steps(archive: &Archive, snapshot_id: &str) -> String {
     let exports = archive.exports_dir(snapshot_id);
     format!(
         "\nDemo finished. Look at:\n  {}  the normalized library with its identifiers\n  {}  every export format\n  {}  the whole archive (raw pages, manifest, cache)\n\nTry `trackvault --archive {} snapshots`, `… verify` or `… export --format txt --out DIR`.\n\nTo back up your own library: create a Spotify app (README: \"Set up your own Spotify app\"),\nthen run `trackvault login --client-id YOUR_CLIENT_ID` and `trackvault backup`.\n",
-        shown(&snapshot.join("library.json")),
-        shown(&exports),
-        shown(root),
+        snapshot.join("library.json").display(),
+        exports.display(),
+        root.display(),
         shell_quoted(root),
     )
-}
-
-fn shown(path: &Path) -> String {
-    path.display().to_string()
 }
 
 /// Quotes a path for the copy-paste hint when it holds characters a shell would split on.

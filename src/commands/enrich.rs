@@ -32,7 +32,7 @@ pub async fn run(
         ..EnrichOptions::default()
     };
     let client = MusicBrainz::from_settings(settings)?;
-    let summary = enrich_snapshot(&archive, &snapshot, &client, &opts, progress).await?;
+    let (summary, _) = enrich_snapshot(&archive, &snapshot, &client, &opts, progress).await?;
     let mut text = format!("Snapshot {snapshot}\n{summary}");
     if let Some(path) = &args.review {
         write_review(path, &summary.review)?;

@@ -3,7 +3,7 @@
 //! reuses, plus notes about what could not be exported.
 
 use super::filenames::{safe_stem, NameSet};
-use crate::model::{Album, Contents, EntryKind, Item, Library, Playlist};
+use crate::model::{Album, Contents, Entry, EntryKind, Item, Library, Playlist};
 
 pub const LIKED_SONGS: &str = "Liked Songs";
 
@@ -50,6 +50,18 @@ pub struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// A liked song's or playlist entry's row (its item carries its own album).
+    fn from_entry(e: &'a Entry) -> Self {
+        Row {
+            position: e.position,
+            added_at: e.added_at.as_deref(),
+            added_by: e.added_by.as_deref(),
+            kind: e.kind,
+            item: e.item.as_ref(),
+            album: None,
+        }
+    }
+
     pub fn album_name(&self) -> Option<&'a str> {
         self.item
             .and_then(|i| i.album.as_ref().map(|a| a.name.as_str()))
@@ -139,18 +151,7 @@ pub fn plan(library: &Library) -> Plan<'_> {
             stem: top.claim(&safe_stem(LIKED_SONGS), ""),
             playlist: None,
             album: None,
-            rows: library
-                .liked_tracks
-                .iter()
-                .map(|e| Row {
-                    position: e.position,
-                    added_at: e.added_at.as_deref(),
-                    added_by: e.added_by.as_deref(),
-                    kind: e.kind,
-                    item: e.item.as_ref(),
-                    album: None,
-                })
-                .collect(),
+            rows: library.liked_tracks.iter().map(Row::from_entry).collect(),
         });
     }
 
@@ -178,18 +179,7 @@ pub fn plan(library: &Library) -> Plan<'_> {
             stem: top.claim(&safe_stem(&playlist.name), ""),
             playlist: Some(playlist),
             album: None,
-            rows: playlist
-                .entries
-                .iter()
-                .map(|e| Row {
-                    position: e.position,
-                    added_at: e.added_at.as_deref(),
-                    added_by: e.added_by.as_deref(),
-                    kind: e.kind,
-                    item: e.item.as_ref(),
-                    album: None,
-                })
-                .collect(),
+            rows: playlist.entries.iter().map(Row::from_entry).collect(),
         });
     }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::filenames::NameSet;
 use super::summary::{FormatSummary, LeftOut, WrittenFile};
 use super::ExportError;
-use crate::fsutil::sync_dir;
+use crate::fsutil::{random_suffix, sync_dir};
 
 const STAGING_MARK: &str = ".partial-";
 
@@ -29,9 +29,8 @@ impl FormatWriter {
     pub fn begin(out_dir: &Path, format: &str) -> Result<Self, ExportError> {
         fs::create_dir_all(out_dir).map_err(|e| ExportError::io(out_dir, e))?;
         remove_stale_staging(out_dir, format);
-        let mut suffix = [0u8; 6];
-        getrandom::fill(&mut suffix).map_err(|e| ExportError::io(out_dir, e.into()))?;
-        let staging = out_dir.join(format!(".{format}{STAGING_MARK}{}", hex::encode(suffix)));
+        let suffix = random_suffix(6).map_err(|e| ExportError::io(out_dir, e))?;
+        let staging = out_dir.join(format!(".{format}{STAGING_MARK}{suffix}"));
         fs::create_dir(&staging).map_err(|e| ExportError::io(&staging, e))?;
         Ok(FormatWriter {
             format: format.to_string(),

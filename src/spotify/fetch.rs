@@ -8,7 +8,7 @@
 //! restarted. A quota stop or a long Retry-After is journaled and becomes
 //! [`SpotifyError::Paused`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::assemble::{self, playlist_key, Records};
@@ -19,7 +19,7 @@ use super::pages::RawMe;
 use super::paging::{fetch_collection, Collection, Paging, Reusable};
 use super::summary::BackupSummary;
 use crate::archive::{Archive, CollectionRecord, Draft, Manifest};
-use crate::http::{HttpError, RequestCounts};
+use crate::http::HttpError;
 use crate::model::SOURCE_WEB_API;
 use crate::progress::ProgressHandle;
 
@@ -89,7 +89,7 @@ pub async fn run_backup(
             fetching.await
         }
     };
-    let this_run = difference(&client.request_counts(), &counts_before);
+    let this_run = client.request_counts().since(&counts_before);
     if let Err(err) = outcome {
         // Best effort: the journal already holds every stored page.
         let _ = cp.record(Event::Requests {
@@ -461,15 +461,4 @@ fn encode_segment(id: &str) -> String {
             }
         })
         .collect()
-}
-
-fn difference(after: &RequestCounts, before: &RequestCounts) -> RequestCounts {
-    let mut diff = BTreeMap::new();
-    for (label, n) in &after.0 {
-        let d = n - before.0.get(label).copied().unwrap_or(0);
-        if d > 0 {
-            diff.insert(label.clone(), d);
-        }
-    }
-    RequestCounts(diff)
 }

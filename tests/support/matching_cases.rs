@@ -82,3 +82,24 @@ pub fn add(t: &mut Tally, case: &Case, got: Option<&str>) {
         }
     }
 }
+
+/// Tallies over every case and split by whether the query carries an ISRC (the split the
+/// issue's targets are stated in).
+#[derive(Debug, Default)]
+pub struct IsrcSplit {
+    pub all: Tally,
+    pub isrc: Tally,
+    pub no_isrc: Tally,
+}
+
+impl IsrcSplit {
+    pub fn add(&mut self, case: &Case, got: Option<&str>) {
+        add(&mut self.all, case, got);
+        let slice = if case.query.isrc.is_some() {
+            &mut self.isrc
+        } else {
+            &mut self.no_isrc
+        };
+        add(slice, case, got);
+    }
+}

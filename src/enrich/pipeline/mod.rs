@@ -88,13 +88,7 @@ pub async fn enrich_library(
     let (albums_matched, albums) = run.apply_albums(library);
     let (artists_matched, artists) = run.apply_artists(library);
 
-    let mut requests = mb.request_counts();
-    for (label, n) in before.0 {
-        if let Some(count) = requests.0.get_mut(&label) {
-            *count = count.saturating_sub(n);
-        }
-    }
-    requests.0.retain(|_, n| *n > 0);
+    let requests = mb.request_counts().since(&before);
     let mut by_method = BTreeMap::new();
     let mut unmatched = 0;
     let mut excluded = 0;
@@ -149,10 +143,10 @@ pub async fn enrich_snapshot(
     client: &MusicBrainz,
     opts: &EnrichOptions,
     progress: ProgressHandle,
-) -> crate::error::Result<EnrichSummary> {
+) -> crate::error::Result<(EnrichSummary, Library)> {
     let mut library = archive.read_library(snapshot_id)?;
     let cache = Cache::open(&archive.cache_path(), super::cache::Ttl::default())?;
     let summary = enrich_library(&mut library, client, &cache, opts, progress).await?;
     archive.write_library(snapshot_id, &library)?;
-    Ok(summary)
+    Ok((summary, library))
 }
