@@ -97,7 +97,7 @@ impl Checkpoint {
                 .append(true)
                 .read(true)
                 .open(&path)
-                .map_err(|e| err(e.to_string()))?,
+                .map_err(|e| disk_or(&path, e, err))?,
             path: path.clone(),
             previous: None,
             partial: HashMap::new(),
@@ -184,12 +184,15 @@ impl Checkpoint {
             detail: e.to_string(),
         })?;
         line.push(b'\n');
+        let path = &self.path;
         self.file
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
-            .map_err(|e| SpotifyError::Checkpoint {
-                path: self.path.display().to_string(),
-                detail: e.to_string(),
+            .map_err(|e| {
+                disk_or(path, e, |detail| SpotifyError::Checkpoint {
+                    path: path.display().to_string(),
+                    detail,
+                })
             })?;
         self.apply(event);
         Ok(())
@@ -202,6 +205,22 @@ impl Checkpoint {
             path: self.path.display().to_string(),
             detail: e.to_string(),
         })
+    }
+}
+
+/// A full, read-only or unwritable disk is named as such (the draft is fine and must be kept);
+/// anything else becomes `other(detail)`.
+fn disk_or(
+    path: &Path,
+    e: std::io::Error,
+    other: impl FnOnce(String) -> SpotifyError,
+) -> SpotifyError {
+    match crate::disk_error::DiskProblem::of_io(&e) {
+        Some(problem) => SpotifyError::Disk {
+            problem: problem.describe(path),
+            advice: problem.advice(),
+        },
+        None => other(e.to_string()),
     }
 }
 

@@ -9,7 +9,7 @@
 //! [`SpotifyError::Paused`].
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::assemble::{self, playlist_key, Records};
 use super::checkpoint::{Checkpoint, Event, FILE_NAME};
@@ -179,18 +179,14 @@ fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
         SpotifyError::Http(HttpError::LongRetryAfter { retry_after, .. }) => (
             format!(
                 "Spotify asked to wait {} before the next request",
-                human(*retry_after)
+                crate::wait::human(*retry_after)
             ),
             Some(*retry_after),
         ),
         _ => return err,
     };
-    let until = wait.and_then(|w| {
-        chrono::TimeDelta::from_std(w)
-            .ok()
-            .and_then(|d| chrono::Utc::now().checked_add_signed(d))
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    });
+    // Bounded (at most a day), so the time is always a real one.
+    let until = wait.map(|w| crate::wait::resume_at(chrono::Utc::now(), w));
     let _ = cp.record(Event::Paused {
         reason: reason.clone(),
         until: until.clone(),
@@ -198,17 +194,6 @@ fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
     SpotifyError::Paused {
         reason,
         resume_after: until.unwrap_or_else(|| "a few hours (Spotify gave no time)".into()),
-    }
-}
-
-fn human(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs >= 3600 {
-        format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
-    } else if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{secs}s")
     }
 }
 
