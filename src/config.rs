@@ -15,7 +15,9 @@ pub enum ConfigError {
     BadUrl { name: &'static str, value: String },
     #[error("a MusicBrainz rate of {0} requests/second is refused for musicbrainz.org, which allows 1; use a local mirror via TRACKVAULT_MUSICBRAINZ_URL for faster enrichment")]
     MusicBrainzRateTooHigh(f64),
-    #[error("{setting} is {value}, outside the allowed range of {allowed}; set a value in that range")]
+    #[error(
+        "{setting} is {value}, outside the allowed range of {allowed}; set a value in that range"
+    )]
     OutOfRange {
         setting: String,
         value: String,

@@ -62,7 +62,12 @@ fn check_u64(
     }
 }
 
-fn out_of_range(env: &'static str, flag: &'static str, value: String, allowed: String) -> ConfigError {
+fn out_of_range(
+    env: &'static str,
+    flag: &'static str,
+    value: String,
+    allowed: String,
+) -> ConfigError {
     ConfigError::OutOfRange {
         setting: format!("{env} ({flag})"),
         value,

@@ -19,7 +19,9 @@ use trackvault::enrich::cache::{Cache, Ttl};
 use trackvault::enrich::matcher::{decide, Evidence, TrackQuery};
 use trackvault::enrich::musicbrainz::{MbRecording, MbRelease, MbUrl, MusicBrainz, SearchPage};
 use trackvault::enrich::pipeline::{enrich_library, EnrichOptions};
-use trackvault::http::{parse_retry_after, HttpResponse, Request, RetryPolicy, Transport, Upstream};
+use trackvault::http::{
+    parse_retry_after, HttpResponse, Request, RetryPolicy, Transport, Upstream,
+};
 use trackvault::model::Library;
 use trackvault::spotify::auth::{load_token, parse_redirect, AuthConfig, TokenProvider};
 use trackvault::spotify::normalize;
@@ -51,16 +53,80 @@ const MUSICBRAINZ_FIXTURES: &[&str] = &[
 
 /// Field names the parsers look for, so random trees reach past the first `match`.
 const KEYS: &[&str] = &[
-    "items", "total", "next", "offset", "limit", "cursors", "after", "artists", "item", "track",
-    "episode", "album", "show", "added_at", "added_by", "is_local", "type", "id", "uri", "name",
-    "duration_ms", "disc_number", "track_number", "explicit", "external_ids", "isrc", "upc",
-    "tracks", "release_date", "total_tracks", "total_episodes", "publisher", "genres", "owner",
-    "display_name", "public", "collaborative", "snapshot_id", "description", "account_id",
-    "count", "recordings", "title", "length", "score", "disambiguation", "artist-credit",
-    "joinphrase", "artist", "sort-name", "aliases", "isrcs", "releases", "status", "date",
-    "release-group", "primary-type", "secondary-types", "track-count", "media", "position",
-    "number", "recording", "urls", "resource", "relations", "target-type", "release",
-    "client_id", "access_token", "refresh_token", "expires_at", "scope", "authorized_at",
+    "items",
+    "total",
+    "next",
+    "offset",
+    "limit",
+    "cursors",
+    "after",
+    "artists",
+    "item",
+    "track",
+    "episode",
+    "album",
+    "show",
+    "added_at",
+    "added_by",
+    "is_local",
+    "type",
+    "id",
+    "uri",
+    "name",
+    "duration_ms",
+    "disc_number",
+    "track_number",
+    "explicit",
+    "external_ids",
+    "isrc",
+    "upc",
+    "tracks",
+    "release_date",
+    "total_tracks",
+    "total_episodes",
+    "publisher",
+    "genres",
+    "owner",
+    "display_name",
+    "public",
+    "collaborative",
+    "snapshot_id",
+    "description",
+    "account_id",
+    "count",
+    "recordings",
+    "title",
+    "length",
+    "score",
+    "disambiguation",
+    "artist-credit",
+    "joinphrase",
+    "artist",
+    "sort-name",
+    "aliases",
+    "isrcs",
+    "releases",
+    "status",
+    "date",
+    "release-group",
+    "primary-type",
+    "secondary-types",
+    "track-count",
+    "media",
+    "position",
+    "number",
+    "recording",
+    "urls",
+    "resource",
+    "relations",
+    "target-type",
+    "release",
+    "client_id",
+    "access_token",
+    "refresh_token",
+    "expires_at",
+    "scope",
+    "authorized_at",
 ];
 
 /// Numbers at the edges of every integer type the parsers use.
@@ -298,7 +364,12 @@ fn hash_of(seed: u64, text: &str) -> u64 {
 
 /// Wraps a replaying transport so each answer is mutated (picked by `seed` and the URL),
 /// its status sometimes changed, and a `Retry-After` sometimes added.
-fn hostile(inner: Transport, seed: u64, mutations: Vec<Mutation>, retry_after: String) -> Transport {
+fn hostile(
+    inner: Transport,
+    seed: u64,
+    mutations: Vec<Mutation>,
+    retry_after: String,
+) -> Transport {
     let Transport::Replay(inner) = inner else {
         unreachable!("the demo transports replay")
     };
@@ -315,7 +386,9 @@ fn hostile(inner: Transport, seed: u64, mutations: Vec<Mutation>, retry_after: S
             0 => resp.status = 503,
             1 => resp.status = 429,
             2 => resp.status = 500,
-            3 => resp.body.truncate((h as usize >> 8) % (resp.body.len() + 1)),
+            3 => resp
+                .body
+                .truncate((h as usize >> 8) % (resp.body.len() + 1)),
             _ => {}
         }
         if let Ok(v) = HeaderValue::from_str(&retry_after) {

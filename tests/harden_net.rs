@@ -94,14 +94,20 @@ fn any_retry_after_value_becomes_a_wait_of_at_most_a_day() {
         parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
         Some(Duration::ZERO)
     );
-    for garbage in ["", "-3", "-1e30", "NaN", "soon", "1e", "0x10", "12 s", "\u{0}"] {
+    for garbage in [
+        "", "-3", "-1e30", "NaN", "soon", "1e", "0x10", "12 s", "\u{0}",
+    ] {
         assert_eq!(parse_retry_after(garbage), None, "{garbage:?}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_huge_spotify_retry_after_pauses_with_a_real_resume_time() {
-    for value in ["1e30", "18446744073709551615", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+    for value in [
+        "1e30",
+        "18446744073709551615",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+    ] {
         let (server, _) = start(LibrarySpec::small(), Duration::ZERO).await;
         Mock::given(method("GET"))
             .and(path("/v1/me/episodes"))
@@ -134,9 +140,12 @@ async fn a_huge_musicbrainz_retry_after_pauses_enrichment_with_a_real_time() {
     let dir = tempfile::tempdir().unwrap();
     snapshot_with(dir.path(), &lib);
     let mut cmd = trackvault(dir.path());
-    cmd.env("TRACKVAULT_MUSICBRAINZ_URL", format!("{}/ws/2", server.uri()))
-        .env("TRACKVAULT_MUSICBRAINZ_RATE", "1000")
-        .arg("enrich");
+    cmd.env(
+        "TRACKVAULT_MUSICBRAINZ_URL",
+        format!("{}/ws/2", server.uri()),
+    )
+    .env("TRACKVAULT_MUSICBRAINZ_RATE", "1000")
+    .arg("enrich");
     let paused = run(cmd).await.code(75);
     let stderr = stderr_of(&paused);
     assert!(stderr.contains("MusicBrainz asked to wait"), "{stderr}");
@@ -218,6 +227,26 @@ fn settings_that_used_to_panic_stop_before_any_work() {
         .stderr(predicate::str::contains("panicked").not());
 }
 
+#[test]
+fn a_login_timeout_outside_its_range_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for value in ["0", "86401", "18446744073709551615"] {
+        trackvault(dir.path())
+            .args([
+                "login",
+                "--client-id",
+                "id",
+                "--no-browser",
+                "--timeout-secs",
+                value,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--timeout-secs"))
+            .stderr(predicate::str::contains("1..=86400"));
+    }
+}
+
 // ------------------------------------------------------------------ 3: duration window
 
 #[test]
@@ -237,9 +266,8 @@ async fn enriching_a_track_with_an_absurd_duration_completes() {
     let mut track = enrich_support::track("huge", "Endless Song", "Nobody", 1, None);
     track.duration_ms = Some(u64::MAX);
     let lib = enrich_support::library_of(vec![track]);
-    let mb =
-        enrich_support::MbServer::start(json!({"recordings": [], "urls": [], "releases": []}))
-            .await;
+    let mb = enrich_support::MbServer::start(json!({"recordings": [], "urls": [], "releases": []}))
+        .await;
     let dir = tempfile::tempdir().unwrap();
     snapshot_with(dir.path(), &lib);
     let mut cmd = trackvault(dir.path());
@@ -393,7 +421,10 @@ async fn a_backup_outlives_many_short_lived_tokens() {
         .success()
         .stdout(predicate::str::contains("liked songs"));
     let requests = server.received_requests().await.unwrap();
-    let refreshes = requests.iter().filter(|r| r.method.as_str() == "POST").count();
+    let refreshes = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
     // 17 API requests, three per token: a refresh every few requests, never one per request.
     assert!((4..=9).contains(&refreshes), "{refreshes} refreshes");
     let saved = load_token(&config).unwrap();

@@ -83,6 +83,8 @@ fn search_key(q: &TrackQuery) -> Option<(String, String)> {
         q.duration_ms.map(rounded_secs).unwrap_or_default()
     );
     // Rounding cannot overflow: a duration from outside may be any u64.
-    let duration = q.duration_ms.map(|ms| rounded_secs(ms).saturating_mul(1000));
+    let duration = q
+        .duration_ms
+        .map(|ms| rounded_secs(ms).saturating_mul(1000));
     Some((key, fuzzy_query(&title, artist, duration)))
 }
