@@ -376,7 +376,7 @@ fn hostile(
     Transport::Replay(Arc::new(move |req: &Request| {
         let mut resp = inner(req);
         let h = hash_of(seed, req.url.as_str());
-        if !mutations.is_empty() && h % 4 != 0 {
+        if !mutations.is_empty() && !h.is_multiple_of(4) {
             if let Ok(mut value) = serde_json::from_slice::<Value>(&resp.body) {
                 mutate(&mut value, &mutations[(h / 4) as usize % mutations.len()]);
                 resp.body = serde_json::to_vec(&value).unwrap();
