@@ -159,7 +159,7 @@ impl Checkpoint {
                 });
                 if at == expected {
                     partial.pages.push(page);
-                    partial.received += rows;
+                    partial.received = partial.received.saturating_add(rows);
                     partial.total = total;
                     partial.next = Some(next);
                 }
@@ -170,7 +170,8 @@ impl Checkpoint {
             }
             Event::Requests { counts } => {
                 for (label, n) in counts {
-                    *self.requests.entry(label).or_default() += n;
+                    let count = self.requests.entry(label).or_default();
+                    *count = count.saturating_add(n);
                 }
             }
             Event::Paused { reason, until } => self.paused = Some((reason, until)),
@@ -278,5 +279,52 @@ mod tests {
         drop(cp);
         let cp = Checkpoint::open(dir.path()).unwrap();
         assert_eq!(cp.partial["liked"].pages, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn absurd_counts_in_a_damaged_journal_saturate_instead_of_overflowing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut cp = Checkpoint::open(dir.path()).unwrap();
+            for (at, id) in [(0, "a"), (u64::MAX, "b")] {
+                cp.record(Event::Page {
+                    key: "liked".into(),
+                    at: Position::Offset(at),
+                    page: id.into(),
+                    rows: u64::MAX,
+                    total: Some(u64::MAX),
+                    next: Position::Offset(u64::MAX),
+                })
+                .unwrap();
+            }
+            for _ in 0..2 {
+                cp.record(Event::Requests {
+                    counts: [("/me/tracks".to_string(), u64::MAX)].into(),
+                })
+                .unwrap();
+            }
+        }
+        let cp = Checkpoint::open(dir.path()).unwrap();
+        assert_eq!(cp.partial["liked"].received, u64::MAX);
+        assert_eq!(cp.requests["/me/tracks"], u64::MAX);
+    }
+
+    #[test]
+    fn a_full_disk_under_the_journal_is_named_and_the_draft_is_kept() {
+        let path = Path::new("/archive/snapshots/.draft-x/checkpoint.jsonl");
+        let full = disk_or(path, std::io::Error::from_raw_os_error(28), |_| {
+            unreachable!("ENOSPC is a disk problem")
+        })
+        .to_string();
+        assert!(
+            full.contains("is full") && full.contains("free some space"),
+            "{full}"
+        );
+        assert!(!full.contains("delete"), "{full}");
+        let read_only = disk_or(path, std::io::Error::from_raw_os_error(30), |_| {
+            unreachable!("EROFS is a disk problem")
+        })
+        .to_string();
+        assert!(read_only.contains("read-only"), "{read_only}");
     }
 }

@@ -100,7 +100,8 @@ pub async fn run_backup(
 
     let mut summary_requests = cp.requests.clone();
     for (label, n) in &this_run.0 {
-        *summary_requests.entry(label.clone()).or_default() += n;
+        let count = summary_requests.entry(label.clone()).or_default();
+        *count = count.saturating_add(*n);
     }
     let order = manifest_order(archive, &cp)?;
     let records = Records { by_key: &cp.done };
