@@ -138,10 +138,12 @@ impl Default for RetryPolicy {
 /// Why a request could not be completed.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    #[error("{upstream} says the app's request quota is used up; resume after {retry_after:?}")]
+    #[error("{upstream} says the app's request quota is used up; resume after {}", .until.as_deref().unwrap_or("a few hours (no time was given)"))]
     QuotaExceeded {
         upstream: String,
         retry_after: Option<Duration>,
+        /// When the wait ends (RFC 3339, UTC), when the server gave one.
+        until: Option<String>,
     },
     #[error("{upstream} asked to wait {} before the next request (until {until})", crate::wait::human(*.retry_after))]
     LongRetryAfter {
@@ -278,6 +280,8 @@ impl Upstream {
                     return Err(HttpError::QuotaExceeded {
                         upstream: self.name.clone(),
                         retry_after,
+                        until: retry_after
+                            .map(|wait| crate::wait::resume_at(chrono::Utc::now(), wait)),
                     })
                 }
                 Attempt::RateLimited(retry_after, last) => {

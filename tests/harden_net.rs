@@ -153,6 +153,30 @@ async fn a_huge_musicbrainz_retry_after_pauses_enrichment_with_a_real_time() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quota_answer_with_a_huge_retry_after_also_gives_a_real_time() {
+    let (lib, _) = enrich_support::isrc_library(1);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "99999999999999999999999")
+                .set_body_string(r#"{"error":{"reason":"QUOTA_EXCEEDED"}}"#),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    snapshot_with(dir.path(), &lib);
+    let mut cmd = trackvault(dir.path());
+    cmd.env("TRACKVAULT_MUSICBRAINZ_URL", format!("{}/ws/2", server.uri()))
+        .env("TRACKVAULT_MUSICBRAINZ_RATE", "1000")
+        .arg("enrich");
+    let paused = run(cmd).await.code(75);
+    let stderr = stderr_of(&paused);
+    assert!(!stderr.contains("Some("), "{stderr}");
+    assert_resumes_within_a_day(&stderr);
+}
+
 // ------------------------------------------------------------------ 2: setting ranges
 
 #[test]
