@@ -451,6 +451,10 @@ async fn a_backup_outlives_many_short_lived_tokens() {
         .count();
     // 17 API requests, three per token: a refresh every few requests, never one per request.
     assert!((4..=9).contains(&refreshes), "{refreshes} refreshes");
+    // Each expiry costs one rejected request and one refresh, nothing more.
+    let gets = requests.iter().filter(|r| r.method.as_str() == "GET").count();
+    assert_eq!(gets, 17 + refreshes, "{gets} API requests for {refreshes} refreshes");
+    eprintln!("short-lived tokens: {gets} API requests, {refreshes} refreshes");
     let saved = load_token(&config).unwrap();
     assert_eq!(
         saved.access_token.expose(),
