@@ -168,9 +168,12 @@ async fn a_quota_answer_with_a_huge_retry_after_also_gives_a_real_time() {
     let dir = tempfile::tempdir().unwrap();
     snapshot_with(dir.path(), &lib);
     let mut cmd = trackvault(dir.path());
-    cmd.env("TRACKVAULT_MUSICBRAINZ_URL", format!("{}/ws/2", server.uri()))
-        .env("TRACKVAULT_MUSICBRAINZ_RATE", "1000")
-        .arg("enrich");
+    cmd.env(
+        "TRACKVAULT_MUSICBRAINZ_URL",
+        format!("{}/ws/2", server.uri()),
+    )
+    .env("TRACKVAULT_MUSICBRAINZ_RATE", "1000")
+    .arg("enrich");
     let paused = run(cmd).await.code(75);
     let stderr = stderr_of(&paused);
     assert!(!stderr.contains("Some("), "{stderr}");
@@ -452,8 +455,15 @@ async fn a_backup_outlives_many_short_lived_tokens() {
     // 17 API requests, three per token: a refresh every few requests, never one per request.
     assert!((4..=9).contains(&refreshes), "{refreshes} refreshes");
     // Each expiry costs one rejected request and one refresh, nothing more.
-    let gets = requests.iter().filter(|r| r.method.as_str() == "GET").count();
-    assert_eq!(gets, 17 + refreshes, "{gets} API requests for {refreshes} refreshes");
+    let gets = requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
+    assert_eq!(
+        gets,
+        17 + refreshes,
+        "{gets} API requests for {refreshes} refreshes"
+    );
     eprintln!("short-lived tokens: {gets} API requests, {refreshes} refreshes");
     let saved = load_token(&config).unwrap();
     assert_eq!(
