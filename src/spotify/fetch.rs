@@ -172,22 +172,23 @@ fn refuse_before_deadline(cp: &Checkpoint) -> Result<(), SpotifyError> {
 
 /// Turns a quota stop or long Retry-After into a journaled pause.
 fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
-    let (reason, wait) = match &err {
-        SpotifyError::Http(HttpError::QuotaExceeded { retry_after, .. }) => (
+    // The resume time was fixed (and bounded to a day) when the answer arrived.
+    let (reason, until) = match &err {
+        SpotifyError::Http(HttpError::QuotaExceeded { until, .. }) => (
             "Spotify's request quota for this app is used up".to_string(),
-            *retry_after,
+            until.clone(),
         ),
-        SpotifyError::Http(HttpError::LongRetryAfter { retry_after, .. }) => (
+        SpotifyError::Http(HttpError::LongRetryAfter {
+            retry_after, until, ..
+        }) => (
             format!(
                 "Spotify asked to wait {} before the next request",
                 crate::wait::human(*retry_after)
             ),
-            Some(*retry_after),
+            Some(until.clone()),
         ),
         _ => return err,
     };
-    // Bounded (at most a day), so the time is always a real one.
-    let until = wait.map(|w| crate::wait::resume_at(chrono::Utc::now(), w));
     let _ = cp.record(Event::Paused {
         reason: reason.clone(),
         until: until.clone(),
