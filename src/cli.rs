@@ -114,8 +114,8 @@ pub struct LoginArgs {
     /// Callback port on 127.0.0.1 (default: any free port).
     #[arg(long)]
     pub port: Option<u16>,
-    /// Give up waiting for the browser after this many seconds.
-    #[arg(long, default_value_t = 300)]
+    /// Give up waiting for the browser after this many seconds (1 to 86400).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout_secs: u64,
 }
 

@@ -15,8 +15,14 @@ pub enum ConfigError {
     BadUrl { name: &'static str, value: String },
     #[error("a MusicBrainz rate of {0} requests/second is refused for musicbrainz.org, which allows 1; use a local mirror via TRACKVAULT_MUSICBRAINZ_URL for faster enrichment")]
     MusicBrainzRateTooHigh(f64),
-    #[error("the MusicBrainz rate must be a positive number of requests per second, not {0}")]
-    BadRate(f64),
+    #[error(
+        "{setting} is {value}, outside the allowed range of {allowed}; set a value in that range"
+    )]
+    OutOfRange {
+        setting: String,
+        value: String,
+        allowed: String,
+    },
     #[error("no config directory could be determined; set TRACKVAULT_CONFIG_DIR")]
     NoConfigDir,
 }
@@ -39,14 +45,10 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(args: &GlobalArgs) -> Result<Self, ConfigError> {
+        crate::settings_ranges::check(args)?;
         let musicbrainz_url = parse_url("TRACKVAULT_MUSICBRAINZ_URL", &args.musicbrainz_url)?;
         let rate = args.musicbrainz_rate;
-        if !(rate.is_finite() && rate > 0.0) {
-            return Err(ConfigError::BadRate(rate));
-        }
-        let official = musicbrainz_url
-            .host_str()
-            .is_some_and(|h| h == "musicbrainz.org" || h.ends_with(".musicbrainz.org"));
+        let official = crate::musicbrainz_host::is_musicbrainz_org(&musicbrainz_url);
         if official && rate > 1.0 {
             return Err(ConfigError::MusicBrainzRateTooHigh(rate));
         }
@@ -136,7 +138,7 @@ mod tests {
         assert_eq!(mirror.musicbrainz_rate, 5.0);
         assert!(matches!(
             settings(&["--musicbrainz-rate", "0"]),
-            Err(ConfigError::BadRate(_))
+            Err(ConfigError::OutOfRange { .. })
         ));
         assert!(matches!(
             settings(&["--spotify-api-url", "ftp://x"]),

@@ -43,6 +43,9 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error("{0}")]
     Usage(String),
+    /// Writing what the user asked for failed (full disk, closed terminal): exit 1, not 2.
+    #[error("{0}")]
+    Output(String),
 }
 
 impl Error {

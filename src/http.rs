@@ -47,20 +47,10 @@ impl HttpResponse {
     }
 }
 
-/// Parses a `Retry-After` value: whole seconds, or an HTTP date relative to now.
+/// Parses a `Retry-After` value: seconds (whole or fractional) or an HTTP date relative to
+/// now, bounded to [`crate::wait::MAX_SERVER_WAIT`] whatever the server sent.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
-    }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let delta = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+    crate::wait::parse_retry_after(value, chrono::Utc::now())
 }
 
 /// One request to send. `label` names the endpoint in request counts (e.g. `/me/tracks`).
@@ -148,15 +138,19 @@ impl Default for RetryPolicy {
 /// Why a request could not be completed.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    #[error("{upstream} says the app's request quota is used up; resume after {retry_after:?}")]
+    #[error("{upstream} says the app's request quota is used up; resume after {}", .until.as_deref().unwrap_or("a few hours (no time was given)"))]
     QuotaExceeded {
         upstream: String,
         retry_after: Option<Duration>,
+        /// When the wait ends (RFC 3339, UTC), when the server gave one.
+        until: Option<String>,
     },
-    #[error("{upstream} asked to wait {retry_after:?} before the next request")]
+    #[error("{upstream} asked to wait {} before the next request (until {until})", crate::wait::human(*.retry_after))]
     LongRetryAfter {
         upstream: String,
         retry_after: Duration,
+        /// When the wait ends (RFC 3339, UTC), fixed when the answer arrived.
+        until: String,
     },
     #[error("{upstream} request to {path} failed after {attempts} attempts: {last}; check your connection and try again later")]
     GaveUp {
@@ -286,6 +280,8 @@ impl Upstream {
                     return Err(HttpError::QuotaExceeded {
                         upstream: self.name.clone(),
                         retry_after,
+                        until: retry_after
+                            .map(|wait| crate::wait::resume_at(chrono::Utc::now(), wait)),
                     })
                 }
                 Attempt::RateLimited(retry_after, last) => {
@@ -295,6 +291,7 @@ impl Upstream {
                             return Err(HttpError::LongRetryAfter {
                                 upstream: self.name.clone(),
                                 retry_after: wait,
+                                until: crate::wait::resume_at(chrono::Utc::now(), wait),
                             });
                         }
                     }

@@ -290,8 +290,27 @@ async fn full_login_flow_saves_a_private_token() {
     assert_no_secret(&format!("{provider:?}"), &secrets);
 }
 
+/// Like [`login_with_callback`], but `login` gives up after `timeout`.
+async fn login_with_callback_within(
+    server: &MockServer,
+    dir: &Path,
+    callback_query: &str,
+    timeout: Duration,
+) -> (u16, String, Result<LoginOutcome, AuthError>) {
+    let opts = LoginOptions {
+        timeout,
+        ..quick_options()
+    };
+    let (task, mut printed) = spawn_login(config(server, dir), opts, None);
+    let url = printed.authorize_url().await;
+    let params = query(&url);
+    let query = callback_query.replace("{state}", &params["state"]);
+    let (status, page) = browser_get(&params["redirect_uri"], &query).await;
+    (status, page, finish(task).await)
+}
+
 #[tokio::test]
-async fn a_forged_state_is_rejected_and_nothing_is_saved() {
+async fn a_forged_state_is_ignored_and_nothing_is_saved() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200).set_body_json(grant_json("a", Some("r"))))
@@ -299,25 +318,83 @@ async fn a_forged_state_is_rejected_and_nothing_is_saved() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let (status, page, result) =
-        login_with_callback(&server, dir.path(), "code=AQ-forged-code&state=forged").await;
+    let (status, page, result) = login_with_callback_within(
+        &server,
+        dir.path(),
+        "code=AQ-forged-code&state=forged",
+        Duration::from_millis(500),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(page.contains("Spotify login failed"), "{page}");
+    assert!(page.contains("keeps waiting"), "{page}");
+    // The forged request did not end the login: it ran into its timeout.
     let err = result.unwrap_err();
-    assert!(matches!(err, AuthError::StateMismatch), "{err:?}");
-    assert!(err.to_string().contains("run `trackvault login` again"));
+    assert!(matches!(err, AuthError::Timeout { .. }), "{err:?}");
     assert_no_secret(&format!("{err} {err:?} {page}"), &["AQ-forged-code"]);
     assert!(!token_path(&dir.path().join("config")).exists());
 }
 
 #[tokio::test]
-async fn a_callback_without_state_is_rejected() {
+async fn a_callback_without_state_is_ignored() {
     let server = MockServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let (status, _, result) = login_with_callback(&server, dir.path(), "code=AQ-code").await;
+    let (status, _, result) = login_with_callback_within(
+        &server,
+        dir.path(),
+        "code=AQ-code",
+        Duration::from_millis(500),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(matches!(result, Err(AuthError::MissingState)), "{result:?}");
+    assert!(
+        matches!(result, Err(AuthError::Timeout { .. })),
+        "{result:?}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn stray_and_forged_callbacks_do_not_end_the_login_and_the_real_one_does() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/token"))
+        .and(body_string_contains("code=AQ-real-code"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(grant_json("BQD-real", Some("AQD-real"))),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (task, mut printed) = spawn_login(config(&server, dir.path()), quick_options(), None);
+    let url = printed.authorize_url().await;
+    let params = query(&url);
+    let redirect = params["redirect_uri"].clone();
+    let state = params["state"].clone();
+    for stray in [
+        "code=AQ-forged&state=forged".to_string(),
+        "code=AQ-forged".to_string(),
+        format!("state={state}"),
+        format!("code=&state={state}"),
+        "error=access_denied&state=forged".to_string(),
+        "%%%&&=&state".to_string(),
+    ] {
+        let (status, page) = browser_get(&redirect, &stray).await;
+        assert_eq!(status, 400, "{stray}");
+        assert!(page.contains("keeps waiting"), "{stray}: {page}");
+        assert!(!task.is_finished(), "{stray} ended the login");
+    }
+    let favicon = redirect.replace("/callback", "/favicon.ico");
+    let response = no_proxy_client().get(&favicon).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    assert!(!task.is_finished());
+
+    let (status, page) = browser_get(&redirect, &format!("code=AQ-real-code&state={state}")).await;
+    assert_eq!(status, 200, "{page}");
+    let outcome = finish(task).await.unwrap();
+    let saved = load_token(&dir.path().join("config")).unwrap();
+    assert_eq!(saved.access_token.expose(), "BQD-real");
+    assert_eq!(outcome.token_path, token_path(&dir.path().join("config")));
 }
 
 #[tokio::test]
@@ -651,7 +728,10 @@ async fn invalid_grant_means_the_login_expired() {
     assert_eq!(text.matches(". ").count(), 0, "one sentence: {text}");
     // The dead login is gone and not tried again (the mock expects exactly one request).
     assert!(!token_path(&cfg.config_dir).exists());
-    let again = provider.refresh_after_unauthorized().await.unwrap_err();
+    let again = provider
+        .refresh_after_unauthorized("BQD-old-access")
+        .await
+        .unwrap_err();
     assert!(matches!(again, AuthError::LoginExpired), "{again:?}");
 }
 
@@ -697,7 +777,7 @@ async fn concurrent_callers_refresh_only_once() {
 }
 
 #[tokio::test]
-async fn a_401_refreshes_once_even_when_reported_twice() {
+async fn two_401s_for_the_same_old_token_refresh_once() {
     let server = MockServer::start().await;
     mount_refresh(
         &server,
@@ -707,15 +787,55 @@ async fn a_401_refreshes_once_even_when_reported_twice() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let (provider, _) = provider_with(&server, dir.path(), 3600);
+    // Two requests carried the old token; the second 401 gets the token the first refreshed.
     assert_eq!(
-        provider.refresh_after_unauthorized().await.unwrap(),
+        provider
+            .refresh_after_unauthorized("BQD-old-access")
+            .await
+            .unwrap(),
         "BQD-new-access"
     );
     assert_eq!(
-        provider.refresh_after_unauthorized().await.unwrap(),
+        provider
+            .refresh_after_unauthorized("BQD-old-access")
+            .await
+            .unwrap(),
         "BQD-new-access"
     );
     assert_eq!(provider.access_token().await.unwrap(), "BQD-new-access");
+}
+
+#[tokio::test]
+async fn a_401_for_the_token_just_refreshed_refreshes_again() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(grant_json("BQD-first", None)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_refresh(
+        &server,
+        ResponseTemplate::new(200).set_body_json(grant_json("BQD-second", None)),
+        1,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (provider, cfg) = provider_with(&server, dir.path(), 3600);
+    let first = provider
+        .refresh_after_unauthorized("BQD-old-access")
+        .await
+        .unwrap();
+    assert_eq!(first, "BQD-first");
+    // A short-lived token rejected a moment after its refresh: it is the current one, so
+    // it is refreshed again rather than retried as it is.
+    let second = provider.refresh_after_unauthorized(&first).await.unwrap();
+    assert_eq!(second, "BQD-second");
+    assert_eq!(
+        load_token(&cfg.config_dir).unwrap().access_token.expose(),
+        "BQD-second"
+    );
 }
 
 #[tokio::test]
@@ -737,7 +857,10 @@ async fn a_token_refreshed_by_another_process_is_adopted() {
 async fn a_static_token_cannot_be_refreshed() {
     let provider = TokenProvider::from_static("BQD-static".into());
     assert_eq!(provider.access_token().await.unwrap(), "BQD-static");
-    let err = provider.refresh_after_unauthorized().await.unwrap_err();
+    let err = provider
+        .refresh_after_unauthorized("BQD-static")
+        .await
+        .unwrap_err();
     assert!(matches!(err, AuthError::StaticTokenRejected), "{err:?}");
     assert!(err.to_string().contains("TRACKVAULT_ACCESS_TOKEN"));
     assert_no_secret(&format!("{err} {err:?} {provider:?}"), &["BQD-static"]);

@@ -50,10 +50,10 @@ pub async fn run(args: &DemoArgs, progress: ProgressHandle, out: Out<'_>) -> Res
 fn new_temp_folder() -> Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
     let suffix = random_suffix(3)
-        .map_err(|e| Error::Usage(format!("cannot pick a name for the demo folder: {e}")))?;
+        .map_err(|e| Error::Output(format!("cannot pick a name for the demo folder: {e}")))?;
     let dir = std::env::temp_dir().join(format!("trackvault-demo-{stamp}-{suffix}"));
     std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::Usage(format!(
+        Error::Output(format!(
             "cannot create the demo folder {}: {e}; pass --out DIR to choose another",
             dir.display()
         ))

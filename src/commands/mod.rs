@@ -47,6 +47,8 @@ pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Usage(format!("cannot write output: {e}"))),
+        Err(e) => Err(Error::Output(format!(
+            "cannot write output: {e}; check where the output goes (a full disk, a closed file)"
+        ))),
     }
 }

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::error::EnrichError;
+use crate::disk_error::{sqlite_file_damaged, DiskProblem};
 
 /// Bump when the stored value shapes change; older caches are dropped and rebuilt.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -110,7 +111,9 @@ impl Cache {
             Some(v) if v > SCHEMA_VERSION => {
                 return Err(EnrichError::Cache {
                     path: self.path.clone(),
-                    detail: format!("it was written by a newer trackvault (cache schema {v})"),
+                    detail: format!(
+                        "it was written by a newer trackvault (cache schema {v}); use that version"
+                    ),
                 })
             }
             _ => {}
@@ -221,10 +224,26 @@ impl Cache {
     }
 }
 
+/// A disk problem says what is wrong with the disk; only a damaged file is worth deleting.
 fn cache_error(path: &Path, e: rusqlite::Error) -> EnrichError {
+    if let Some(problem) = DiskProblem::of_sqlite(&e) {
+        return EnrichError::CacheDisk {
+            path: path.to_path_buf(),
+            problem: problem.describe(path),
+            advice: problem.advice(),
+        };
+    }
+    if sqlite_file_damaged(&e) {
+        return EnrichError::CacheDamaged {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+    }
     EnrichError::Cache {
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail: format!(
+            "{e}; check that the archive folder is writable and has free space, then run again"
+        ),
     }
 }
 
@@ -235,6 +254,36 @@ fn now_secs() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn failure(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn a_full_or_read_only_disk_is_named_and_the_cache_is_kept() {
+        let path = Path::new("/archive/cache.sqlite3");
+        let full = cache_error(path, failure(rusqlite::ffi::SQLITE_FULL)).to_string();
+        assert!(
+            full.contains("the disk holding /archive/cache.sqlite3 is full"),
+            "{full}"
+        );
+        assert!(full.contains("free some space"), "{full}");
+        let read_only = cache_error(path, failure(rusqlite::ffi::SQLITE_READONLY)).to_string();
+        assert!(read_only.contains("read-only"), "{read_only}");
+        let io = cache_error(path, failure(rusqlite::ffi::SQLITE_IOERR)).to_string();
+        for text in [&full, &read_only, &io] {
+            assert!(!text.contains("delete"), "{text}");
+        }
+    }
+
+    #[test]
+    fn only_a_damaged_cache_file_is_worth_deleting() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+        let err = Cache::open(&path, Ttl::default()).unwrap_err().to_string();
+        assert!(err.contains("damaged") && err.contains("delete"), "{err}");
+    }
 
     #[test]
     fn stores_hits_and_misses_and_expires_misses_sooner() {

@@ -65,7 +65,11 @@ impl MusicBrainz {
         let interval = if rate == f64::INFINITY {
             Duration::ZERO
         } else if rate.is_finite() && rate > 0.0 {
-            Duration::from_secs_f64(1.0 / rate)
+            // Settings keep the rate in range; a direct caller's 1e-300 must not panic either.
+            let slowest = Duration::from_secs(100);
+            Duration::try_from_secs_f64(1.0 / rate)
+                .unwrap_or(slowest)
+                .min(slowest)
         } else {
             Duration::from_secs(1)
         };
@@ -241,7 +245,7 @@ pub fn fuzzy_query(title: &str, artist: Option<&str>, duration_ms: Option<u64>) 
         query.push_str(&format!(
             " AND dur:[{} TO {}]",
             ms.saturating_sub(DURATION_WINDOW_MS),
-            ms + DURATION_WINDOW_MS
+            ms.saturating_add(DURATION_WINDOW_MS)
         ));
     }
     query
@@ -426,8 +430,11 @@ impl MbRelease {
         let from_media: u32 = self
             .media
             .iter()
-            .map(|m| m.track_count.unwrap_or(m.tracks.len() as u32))
-            .sum();
+            .map(|m| {
+                m.track_count
+                    .unwrap_or_else(|| u32::try_from(m.tracks.len()).unwrap_or(u32::MAX))
+            })
+            .fold(0u32, u32::saturating_add);
         self.track_count.or((from_media > 0).then_some(from_media))
     }
 

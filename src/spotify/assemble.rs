@@ -55,7 +55,8 @@ pub fn playlist_listing(
 
 /// Entries of an offset-paged collection, positions counted across pages.
 fn entries(objects: &ObjectStore, record: &CollectionRecord) -> Result<Vec<Entry>, SpotifyError> {
-    let mut out = Vec::with_capacity(record.received as usize);
+    // A hint only: a damaged record's count must not decide an allocation.
+    let mut out = Vec::with_capacity(usize::try_from(record.received).unwrap_or(0).min(1 << 16));
     for page in &record.pages {
         let page: Page<RawEntry> = read_page(objects, &record.key, page)?;
         for row in &page.items {

@@ -97,7 +97,7 @@ impl Checkpoint {
                 .append(true)
                 .read(true)
                 .open(&path)
-                .map_err(|e| err(e.to_string()))?,
+                .map_err(|e| disk_or(&path, e, err))?,
             path: path.clone(),
             previous: None,
             partial: HashMap::new(),
@@ -159,7 +159,7 @@ impl Checkpoint {
                 });
                 if at == expected {
                     partial.pages.push(page);
-                    partial.received += rows;
+                    partial.received = partial.received.saturating_add(rows);
                     partial.total = total;
                     partial.next = Some(next);
                 }
@@ -170,7 +170,8 @@ impl Checkpoint {
             }
             Event::Requests { counts } => {
                 for (label, n) in counts {
-                    *self.requests.entry(label).or_default() += n;
+                    let count = self.requests.entry(label).or_default();
+                    *count = count.saturating_add(n);
                 }
             }
             Event::Paused { reason, until } => self.paused = Some((reason, until)),
@@ -184,12 +185,15 @@ impl Checkpoint {
             detail: e.to_string(),
         })?;
         line.push(b'\n');
+        let path = &self.path;
         self.file
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
-            .map_err(|e| SpotifyError::Checkpoint {
-                path: self.path.display().to_string(),
-                detail: e.to_string(),
+            .map_err(|e| {
+                disk_or(path, e, |detail| SpotifyError::Checkpoint {
+                    path: path.display().to_string(),
+                    detail,
+                })
             })?;
         self.apply(event);
         Ok(())
@@ -202,6 +206,22 @@ impl Checkpoint {
             path: self.path.display().to_string(),
             detail: e.to_string(),
         })
+    }
+}
+
+/// A full, read-only or unwritable disk is named as such (the draft is fine and must be kept);
+/// anything else becomes `other(detail)`.
+fn disk_or(
+    path: &Path,
+    e: std::io::Error,
+    other: impl FnOnce(String) -> SpotifyError,
+) -> SpotifyError {
+    match crate::disk_error::DiskProblem::of_io(&e) {
+        Some(problem) => SpotifyError::Disk {
+            problem: problem.describe(path),
+            advice: problem.advice(),
+        },
+        None => other(e.to_string()),
     }
 }
 
@@ -259,5 +279,52 @@ mod tests {
         drop(cp);
         let cp = Checkpoint::open(dir.path()).unwrap();
         assert_eq!(cp.partial["liked"].pages, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn absurd_counts_in_a_damaged_journal_saturate_instead_of_overflowing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut cp = Checkpoint::open(dir.path()).unwrap();
+            for (at, id) in [(0, "a"), (u64::MAX, "b")] {
+                cp.record(Event::Page {
+                    key: "liked".into(),
+                    at: Position::Offset(at),
+                    page: id.into(),
+                    rows: u64::MAX,
+                    total: Some(u64::MAX),
+                    next: Position::Offset(u64::MAX),
+                })
+                .unwrap();
+            }
+            for _ in 0..2 {
+                cp.record(Event::Requests {
+                    counts: [("/me/tracks".to_string(), u64::MAX)].into(),
+                })
+                .unwrap();
+            }
+        }
+        let cp = Checkpoint::open(dir.path()).unwrap();
+        assert_eq!(cp.partial["liked"].received, u64::MAX);
+        assert_eq!(cp.requests["/me/tracks"], u64::MAX);
+    }
+
+    #[test]
+    fn a_full_disk_under_the_journal_is_named_and_the_draft_is_kept() {
+        let path = Path::new("/archive/snapshots/.draft-x/checkpoint.jsonl");
+        let full = disk_or(path, std::io::Error::from_raw_os_error(28), |_| {
+            unreachable!("ENOSPC is a disk problem")
+        })
+        .to_string();
+        assert!(
+            full.contains("is full") && full.contains("free some space"),
+            "{full}"
+        );
+        assert!(!full.contains("delete"), "{full}");
+        let read_only = disk_or(path, std::io::Error::from_raw_os_error(30), |_| {
+            unreachable!("EROFS is a disk problem")
+        })
+        .to_string();
+        assert!(read_only.contains("read-only"), "{read_only}");
     }
 }

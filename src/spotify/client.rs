@@ -1,5 +1,5 @@
 //! [`SpotifyClient`]: authenticated GETs against the Web API through the shared
-//! [`crate::http::Upstream`] (one limiter, retries, Retry-After), with one token refresh on 401
+//! [`crate::http::Upstream`] (one limiter, retries, Retry-After), with one retry on 401 (after a refresh when the rejected token was the current one)
 //! and 403s classified into actionable errors.
 
 use std::time::Duration;
@@ -90,9 +90,10 @@ impl SpotifyClient {
         let token = self.tokens.access_token().await?;
         let mut resp = self.upstream.send(&authorized(&url, label, &token)).await?;
         if resp.status == 401 {
-            // Expired or revoked mid-run: refresh once, then retry once.
+            // Expired or revoked mid-run: retry once with the current token, refreshed first
+            // when it is the one that was just rejected.
             tracing::info!(endpoint = label, "access token rejected; refreshing it");
-            let token = self.tokens.refresh_after_unauthorized().await?;
+            let token = self.tokens.refresh_after_unauthorized(&token).await?;
             resp = self.upstream.send(&authorized(&url, label, &token)).await?;
             if resp.status == 401 {
                 return Err(SpotifyError::Unauthorized {

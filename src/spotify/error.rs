@@ -86,6 +86,12 @@ pub enum SpotifyError {
     Busy { path: String },
     #[error("the saved backup checkpoint at {path} cannot be used ({detail}); delete that draft folder to start over")]
     Checkpoint { path: String, detail: String },
+    /// The disk is full, read-only or not writable; the draft and its journal are kept.
+    #[error("cannot save backup progress: {problem}; {advice}, then run `trackvault backup` again (it continues where it stopped)")]
+    Disk {
+        problem: String,
+        advice: &'static str,
+    },
 }
 
 impl SpotifyError {

@@ -9,7 +9,7 @@
 //! [`SpotifyError::Paused`].
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::assemble::{self, playlist_key, Records};
 use super::checkpoint::{Checkpoint, Event, FILE_NAME};
@@ -100,7 +100,8 @@ pub async fn run_backup(
 
     let mut summary_requests = cp.requests.clone();
     for (label, n) in &this_run.0 {
-        *summary_requests.entry(label.clone()).or_default() += n;
+        let count = summary_requests.entry(label.clone()).or_default();
+        *count = count.saturating_add(*n);
     }
     let order = manifest_order(archive, &cp)?;
     let records = Records { by_key: &cp.done };
@@ -171,26 +172,23 @@ fn refuse_before_deadline(cp: &Checkpoint) -> Result<(), SpotifyError> {
 
 /// Turns a quota stop or long Retry-After into a journaled pause.
 fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
-    let (reason, wait) = match &err {
-        SpotifyError::Http(HttpError::QuotaExceeded { retry_after, .. }) => (
+    // The resume time was fixed (and bounded to a day) when the answer arrived.
+    let (reason, until) = match &err {
+        SpotifyError::Http(HttpError::QuotaExceeded { until, .. }) => (
             "Spotify's request quota for this app is used up".to_string(),
-            *retry_after,
+            until.clone(),
         ),
-        SpotifyError::Http(HttpError::LongRetryAfter { retry_after, .. }) => (
+        SpotifyError::Http(HttpError::LongRetryAfter {
+            retry_after, until, ..
+        }) => (
             format!(
                 "Spotify asked to wait {} before the next request",
-                human(*retry_after)
+                crate::wait::human(*retry_after)
             ),
-            Some(*retry_after),
+            Some(until.clone()),
         ),
         _ => return err,
     };
-    let until = wait.and_then(|w| {
-        chrono::TimeDelta::from_std(w)
-            .ok()
-            .and_then(|d| chrono::Utc::now().checked_add_signed(d))
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-    });
     let _ = cp.record(Event::Paused {
         reason: reason.clone(),
         until: until.clone(),
@@ -198,17 +196,6 @@ fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
     SpotifyError::Paused {
         reason,
         resume_after: until.unwrap_or_else(|| "a few hours (Spotify gave no time)".into()),
-    }
-}
-
-fn human(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs >= 3600 {
-        format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
-    } else if secs >= 60 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{secs}s")
     }
 }
 

@@ -109,7 +109,7 @@ pub async fn fetch_collection(
         })?;
         state = Partial {
             pages: std::mem::take(&mut state.pages),
-            received: state.received + rows,
+            received: state.received.saturating_add(rows),
             total,
             next: Some(next.clone()),
         };
@@ -173,7 +173,7 @@ fn read_head(
             let next = if rows == 0 || head.next.is_none() {
                 Position::End
             } else {
-                Position::Offset(offset + rows)
+                Position::Offset(offset.saturating_add(rows))
             };
             Ok((rows, head.total, next))
         }

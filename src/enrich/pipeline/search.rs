@@ -65,6 +65,11 @@ impl Run<'_> {
     }
 }
 
+/// Milliseconds rounded to whole seconds, saturating for absurd values.
+fn rounded_secs(ms: u64) -> u64 {
+    ms.saturating_add(500) / 1000
+}
+
 /// The cache key (normalized title, artist, duration in seconds) and the Lucene query.
 fn search_key(q: &TrackQuery) -> Option<(String, String)> {
     let title = normalize_title(&q.title);
@@ -75,10 +80,11 @@ fn search_key(q: &TrackQuery) -> Option<(String, String)> {
     let key = format!(
         "{title}\u{1f}{}\u{1f}{}",
         artist.map(normalize_artist).unwrap_or_default(),
-        q.duration_ms
-            .map(|ms| (ms + 500) / 1000)
-            .unwrap_or_default()
+        q.duration_ms.map(rounded_secs).unwrap_or_default()
     );
-    let duration = q.duration_ms.map(|ms| (ms + 500) / 1000 * 1000);
+    // Rounding cannot overflow: a duration from outside may be any u64.
+    let duration = q
+        .duration_ms
+        .map(|ms| rounded_secs(ms).saturating_mul(1000));
     Some((key, fuzzy_query(&title, artist, duration)))
 }

@@ -2,8 +2,9 @@
 //!
 //! Listens on 127.0.0.1 only. Every connection is served by its own task, so a browser's idle
 //! pre-connection cannot hold up the real request. Requests for other paths (`/favicon.ico`)
-//! get a 404 and are ignored; the first `GET /callback` ends the wait, with a short page for
-//! the browser and the code (or the error) for the caller.
+//! get a 404 and are ignored. Only a `GET /callback` carrying this login's `state` ends the
+//! wait (with its code, or with the error Spotify reported); a stray or forged callback (no
+//! or another `state`, no code) gets a polite page and the wait goes on until the timeout.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -100,14 +101,28 @@ async fn serve(
         return;
     }
     let result = parse_redirect(target, &expected_state).map(Secret::new);
+    let ends_login = match &result {
+        Ok(_) => true,
+        // Spotify's own answer to this login (the state matched): the user denied it, or
+        // Spotify failed; waiting longer cannot help.
+        Err(AuthError::AccessDenied | AuthError::AuthorizationFailed { .. }) => true,
+        // Without this login's state (or without a code) it is not the redirect we wait for.
+        Err(_) => false,
+    };
     let page = match &result {
         Ok(_) => respond(&mut stream, "200 OK", &success_page()).await,
-        Err(err) => respond(&mut stream, "400 Bad Request", &error_page(err)).await,
+        Err(err) if ends_login => respond(&mut stream, "400 Bad Request", &error_page(err)).await,
+        Err(err) => {
+            tracing::debug!(error = %err, "ignoring a callback request that is not this login's");
+            respond(&mut stream, "400 Bad Request", &stray_page()).await
+        }
     };
     if let Err(err) = page {
         tracing::debug!(error = %err, "could not answer the browser on the login callback");
     }
-    let _ = outcome.send(result).await;
+    if ends_login {
+        let _ = outcome.send(result).await;
+    }
 }
 
 /// Reads up to the blank line that ends the request head (a GET has no body), so closing the
@@ -155,6 +170,16 @@ fn success_page() -> String {
         "trackvault: Spotify login received",
         "Spotify login received",
         "You can close this tab and return to the terminal.",
+    )
+}
+
+fn stray_page() -> String {
+    page(
+        "trackvault: not the expected login",
+        "Not the login trackvault is waiting for",
+        "This address does not belong to the Spotify login trackvault started, so it was \
+         ignored; trackvault keeps waiting. Finish the login in the tab trackvault opened, or \
+         open the address it printed.",
     )
 }
 

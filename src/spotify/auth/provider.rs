@@ -7,7 +7,6 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::Mutex;
@@ -19,8 +18,6 @@ use super::{AuthConfig, AuthError, Secret};
 
 /// Refresh this long before the access token expires, so a request never races the expiry.
 const REFRESH_MARGIN: TimeDelta = TimeDelta::seconds(60);
-/// A 401 within this time after a refresh was caused by a request that used the old token.
-const RECENT_REFRESH: Duration = Duration::from_secs(10);
 
 /// Source of access tokens for the Spotify Web API client. Cheap to clone; clones share state.
 #[derive(Clone)]
@@ -43,7 +40,6 @@ struct StoredLogin {
 
 struct LoginState {
     token: StoredToken,
-    last_refresh: Option<Instant>,
     /// Set once Spotify answered `invalid_grant`; no further refresh is attempted.
     expired: bool,
 }
@@ -83,7 +79,6 @@ impl TokenProvider {
                 config_dir: cfg.config_dir,
                 state: Mutex::new(LoginState {
                     token,
-                    last_refresh: None,
                     expired: false,
                 }),
             }))),
@@ -103,14 +98,16 @@ impl TokenProvider {
         }
     }
 
-    /// Called once by the API client after a 401: returns a new access token to retry with.
+    /// Called once by the API client after a 401 for a request that carried `rejected`:
+    /// returns the access token to retry with.
     ///
-    /// When a refresh already happened in the last few seconds (another request hit the same
-    /// 401), that token is returned instead of refreshing again.
-    pub async fn refresh_after_unauthorized(&self) -> Result<String, AuthError> {
+    /// The decision rests on the token the failed request carried, not on timing: when it is
+    /// the current token, that token is refreshed; when it is an older one (another request
+    /// refreshed meanwhile, or another process did), the current token is returned untried.
+    pub async fn refresh_after_unauthorized(&self, rejected: &str) -> Result<String, AuthError> {
         match &*self.source {
             Source::Static(_) => Err(AuthError::StaticTokenRejected),
-            Source::Stored(login) => login.refresh_after_unauthorized().await,
+            Source::Stored(login) => login.refresh_after_unauthorized(rejected).await,
         }
     }
 }
@@ -145,15 +142,13 @@ impl StoredLogin {
         self.refresh(&mut state).await
     }
 
-    async fn refresh_after_unauthorized(&self) -> Result<String, AuthError> {
+    async fn refresh_after_unauthorized(&self, rejected: &str) -> Result<String, AuthError> {
         let mut state = self.state.lock().await;
         if state.expired {
             return Err(AuthError::LoginExpired);
         }
-        let refreshed_recently = state
-            .last_refresh
-            .is_some_and(|at| at.elapsed() < RECENT_REFRESH);
-        if refreshed_recently || self.adopt_newer_saved_token(&mut state) {
+        let carried_current = state.token.access_token.expose() == rejected;
+        if !carried_current || self.adopt_newer_saved_token(&mut state) {
             return Ok(state.token.access_token.expose().to_owned());
         }
         self.refresh(&mut state).await
@@ -206,7 +201,6 @@ impl StoredLogin {
         // Keep the new tokens in memory even if saving failed: a rotated refresh token is
         // then still usable by this process, but no token is handed out unsaved.
         state.token = token;
-        state.last_refresh = Some(Instant::now());
         saved?;
         Ok(state.token.access_token.expose().to_owned())
     }
