@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::restore::RestoreError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
 
@@ -43,6 +44,8 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
 }
 
 impl Error {
@@ -54,6 +57,8 @@ impl Error {
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
+            Error::Restore(e) if e.is_pause() => EXIT_PAUSED,
+            Error::Restore(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -70,18 +70,32 @@ pub struct Request {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub form: Option<Vec<(String, String)>>,
+    /// A JSON body (sent with `Content-Type: application/json`), for write requests.
+    pub json: Option<Vec<u8>>,
     pub label: String,
 }
 
 impl Request {
     pub fn get(url: Url, label: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url, label)
+    }
+
+    /// A request with any method and no body.
+    pub fn new(method: reqwest::Method, url: Url, label: impl Into<String>) -> Self {
         Request {
-            method: reqwest::Method::GET,
+            method,
             url,
             headers: Vec::new(),
             form: None,
+            json: None,
             label: label.into(),
         }
+    }
+
+    /// Attaches a JSON body.
+    pub fn json_body(mut self, body: Vec<u8>) -> Self {
+        self.json = Some(body);
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -266,6 +280,23 @@ impl Upstream {
     /// Sends `req`, retrying transient failures and honouring `Retry-After`. Returns the final
     /// response whatever its status, unless the service asked for a pause or retries ran out.
     pub async fn send(&self, req: &Request) -> Result<HttpResponse, HttpError> {
+        self.send_with(req, true).await
+    }
+
+    /// Like [`Upstream::send`], but a 5xx, timeout or dropped connection is not retried: for
+    /// writes that are not idempotent (creating a playlist, appending to one), where the
+    /// server may have applied a request whose answer was lost. The caller checks the
+    /// server's state before trying again. `Retry-After` waits are still honoured (a 429 or
+    /// 503 means the request was not applied).
+    pub async fn send_once(&self, req: &Request) -> Result<HttpResponse, HttpError> {
+        self.send_with(req, false).await
+    }
+
+    async fn send_with(
+        &self,
+        req: &Request,
+        retry_transient: bool,
+    ) -> Result<HttpResponse, HttpError> {
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.min_delay)
             .with_max_delay(self.retry.max_delay)
@@ -305,7 +336,7 @@ impl Upstream {
                     let wait = retry_after.unwrap_or(Duration::from_secs(1)) + small_jitter();
                     (wait, last)
                 }
-                Attempt::Transient(last) => match backoff.next() {
+                Attempt::Transient(last) => match backoff.next().filter(|_| retry_transient) {
                     Some(wait) => (wait, last),
                     None => return Err(self.gave_up(req, attempts, last)),
                 },
@@ -374,6 +405,11 @@ async fn send_network(
     }
     if let Some(form) = &req.form {
         builder = builder.form(form);
+    }
+    if let Some(json) = &req.json {
+        builder = builder
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json.clone());
     }
     let resp = builder.send().await?;
     let status = resp.status().as_u16();

@@ -17,4 +17,5 @@ pub mod http;
 pub mod import;
 pub mod model;
 pub mod progress;
+pub mod restore;
 pub mod spotify;
