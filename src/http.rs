@@ -523,6 +523,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn send_once_does_not_repeat_a_write_whose_answer_was_a_5xx() {
+        let up = Upstream::new(
+            "Spotify",
+            replay(502, "bad gateway", None),
+            Duration::ZERO,
+            quick_policy(),
+        );
+        let req = Request::new(reqwest::Method::POST, url(), "POST /me/playlists")
+            .json_body(b"{}".to_vec());
+        let err = up.send_once(&req).await.unwrap_err();
+        assert!(
+            matches!(err, HttpError::GaveUp { attempts: 1, .. }),
+            "{err:?}"
+        );
+        assert_eq!(up.request_counts().0.get("POST /me/playlists"), Some(&1));
+        // A 429 was not applied: send_once still waits and tries again.
+        let up = Upstream::new(
+            "Spotify",
+            replay(429, "", Some("0")),
+            Duration::ZERO,
+            quick_policy(),
+        );
+        assert!(up.send_once(&req).await.is_err());
+        assert_eq!(up.request_counts().total(), 4);
+    }
+
+    #[tokio::test]
     async fn client_errors_are_returned_to_the_caller() {
         let up = Upstream::new(
             "Spotify",
