@@ -130,7 +130,11 @@ async fn the_demo_library_is_restored_exactly_and_a_second_run_writes_nothing() 
     let again = restore(&f, &server, &RestoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(sim.writes_received(), writes, "a finished restore sends no write");
+    assert_eq!(
+        sim.writes_received(),
+        writes,
+        "a finished restore sends no write"
+    );
     assert_eq!(again.write_requests(), 0);
     assert!(again.already_done);
     assert!(again.render().contains("nothing was written"));
@@ -150,8 +154,16 @@ async fn ten_thousand_entries_restore_exactly_with_the_minimum_of_writes() {
     assert_eq!(summary.write_requests(), minimum);
     assert_eq!(sim.writes_received() as u64, minimum);
     // Only /me is read on a clean run.
-    assert_eq!(summary.requests.total(), minimum + 1, "{:?}", summary.requests);
-    assert!(!summary.skipped.is_empty(), "local and unavailable rows are listed");
+    assert_eq!(
+        summary.requests.total(),
+        minimum + 1,
+        "{:?}",
+        summary.requests
+    );
+    assert!(
+        !summary.skipped.is_empty(),
+        "local and unavailable rows are listed"
+    );
 }
 
 /// Runs restores until one finishes, crashing the simulated account at `kills` seeded random
@@ -225,7 +237,10 @@ async fn lost_answers_are_checked_before_writing_again_within_one_run() {
     let summary = restore(&f, &server, &opts).await.unwrap();
     assert_restored(&sim.snapshot(), &f.library, 0);
     let log = sim.log.lock().unwrap().clone();
-    assert!(log.iter().any(|l| l == "GET /v1/me/playlists"), "looked for the lost playlist");
+    assert!(
+        log.iter().any(|l| l == "GET /v1/me/playlists"),
+        "looked for the lost playlist"
+    );
     assert!(
         log.iter().any(|l| l.starts_with("GET /v1/playlists/")),
         "read the playlist back"
@@ -233,14 +248,22 @@ async fn lost_answers_are_checked_before_writing_again_within_one_run() {
     // Lost answers 1–9 are creates and adds, found or read back instead of being repeated;
     // 20 is a library save, which is harmless to repeat and repeated once.
     let playlist_writes: usize = want_playlist_writes(&f.library);
-    assert!(playlist_writes > 9 && playlist_writes < 20, "{playlist_writes}");
+    assert!(
+        playlist_writes > 9 && playlist_writes < 20,
+        "{playlist_writes}"
+    );
     assert_eq!(sim.writes_received() as u64, minimum_writes(&f.library) + 1);
     assert!(summary.requests.total() > summary.write_requests());
 }
 
 fn want_playlist_writes(library: &Library) -> usize {
     let want = restore_support::expected(library);
-    want.playlists.len() + want.playlists.iter().map(|(_, u)| u.len().div_ceil(100)).sum::<usize>()
+    want.playlists.len()
+        + want
+            .playlists
+            .iter()
+            .map(|(_, u)| u.len().div_ceil(100))
+            .sum::<usize>()
 }
 
 #[tokio::test]
@@ -261,7 +284,11 @@ async fn a_same_named_playlist_already_in_the_account_is_left_alone() {
         ..Faults::default()
     });
     assert!(restore(&f, &server, &dies_on_first_doubt()).await.is_err());
-    assert_eq!(sim.snapshot().playlists.len(), 3, "crashed before creating it");
+    assert_eq!(
+        sim.snapshot().playlists.len(),
+        3,
+        "crashed before creating it"
+    );
     sim.revive();
     sim.set_faults(Faults {
         crash_at_write: Some((sim.writes_received() + 1, true)),
@@ -272,7 +299,10 @@ async fn a_same_named_playlist_already_in_the_account_is_left_alone() {
     sim.revive();
     restore(&f, &server, &dies_on_first_doubt()).await.unwrap();
     let state = sim.snapshot();
-    assert_eq!(state.playlists[0], before, "the user's own playlist is untouched");
+    assert_eq!(
+        state.playlists[0], before,
+        "the user's own playlist is untouched"
+    );
     assert_restored(&state, &f.library, 1);
 }
 
@@ -289,7 +319,11 @@ async fn a_quota_stop_pauses_and_a_later_run_finishes() {
         .await
         .unwrap_err();
     assert!(err.is_pause(), "{err}");
-    assert!(err.to_string().contains("run `trackvault restore` again after"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("run `trackvault restore` again after"),
+        "{err}"
+    );
     assert_eq!(sim.applied.load(std::sync::atomic::Ordering::SeqCst), 9);
     // The quota is back, but the journal remembers Spotify's deadline (an hour): a rerun
     // before it refuses without writing.

@@ -13,8 +13,7 @@ use std::time::Duration;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use restore_support::{
-    api_url, assert_restored, generated, minimum_writes, save_snapshot, start, Faults, Rng,
-    TOKEN,
+    api_url, assert_restored, generated, minimum_writes, save_snapshot, start, Faults, Rng, TOKEN,
 };
 use trackvault::archive::Archive;
 use trackvault::model::Library;
@@ -33,7 +32,9 @@ fn trackvault(archive: &Path, config: &Path, api: &str) -> Command {
 
 fn restore_cmd(archive: &Path, config: &Path, api: &str, args: &[&str]) -> Command {
     let mut cmd = trackvault(archive, config, api);
-    cmd.env("TRACKVAULT_ACCESS_TOKEN", TOKEN).arg("restore").args(args);
+    cmd.env("TRACKVAULT_ACCESS_TOKEN", TOKEN)
+        .arg("restore")
+        .args(args);
     cmd
 }
 
@@ -59,7 +60,9 @@ async fn the_demo_archive_is_restored_and_a_second_run_writes_nothing() {
     run(demo).await.success();
     let root = out.join("spotify-archive");
     let archive = Archive::open(&root).unwrap();
-    let library = archive.read_library(&archive.resolve(None).unwrap()).unwrap();
+    let library = archive
+        .read_library(&archive.resolve(None).unwrap())
+        .unwrap();
 
     let (server, sim) = start().await;
     let config = dir.path().join("config");
@@ -88,15 +91,20 @@ async fn dry_run_prints_the_plan_and_sends_nothing() {
     let library = generated(10_000);
     let root = archive_with(dir.path(), &library);
     let (server, sim) = start().await;
-    run(restore_cmd(&root, &dir.path().join("config"), &api_url(&server), &["--dry-run"]))
-        .await
-        .success()
-        .stdout(predicate::str::contains(format!(
-            "write requests: {}",
-            minimum_writes(&library)
-        )))
-        .stdout(predicate::str::contains("local file"))
-        .stdout(predicate::str::contains("Dry run: nothing was sent"));
+    run(restore_cmd(
+        &root,
+        &dir.path().join("config"),
+        &api_url(&server),
+        &["--dry-run"],
+    ))
+    .await
+    .success()
+    .stdout(predicate::str::contains(format!(
+        "write requests: {}",
+        minimum_writes(&library)
+    )))
+    .stdout(predicate::str::contains("local file"))
+    .stdout(predicate::str::contains("Dry run: nothing was sent"));
     assert_eq!(sim.requests(), 0);
 }
 
@@ -133,7 +141,11 @@ async fn a_read_only_or_missing_login_exits_2_saying_login_write() {
             .code(2)
             .stderr(predicate::str::contains("trackvault login --write"));
     }
-    assert_eq!(sim.requests(), 0, "nothing is sent without write permission");
+    assert_eq!(
+        sim.requests(),
+        0,
+        "nothing is sent without write permission"
+    );
     // With the write scopes saved, the same login restores.
     let all: Vec<&str> = SCOPES.iter().chain(WRITE_SCOPES).copied().collect();
     saved_login(&config, &all);
@@ -149,14 +161,26 @@ async fn bad_choices_exit_2_before_any_request() {
     let root = archive_with(dir.path(), &generated(300));
     let (server, sim) = start().await;
     let config = dir.path().join("config");
-    run(restore_cmd(&root, &config, &api_url(&server), &["--only", "liked,likes"]))
-        .await
-        .code(2)
-        .stderr(predicate::str::contains("`likes` is not a part"));
-    run(restore_cmd(&root, &config, &api_url(&server), &["--playlist", "No such list"]))
-        .await
-        .code(2)
-        .stderr(predicate::str::contains("no playlist named \"No such list\""));
+    run(restore_cmd(
+        &root,
+        &config,
+        &api_url(&server),
+        &["--only", "liked,likes"],
+    ))
+    .await
+    .code(2)
+    .stderr(predicate::str::contains("`likes` is not a part"));
+    run(restore_cmd(
+        &root,
+        &config,
+        &api_url(&server),
+        &["--playlist", "No such list"],
+    ))
+    .await
+    .code(2)
+    .stderr(predicate::str::contains(
+        "no playlist named \"No such list\"",
+    ));
     assert_eq!(sim.requests(), 0);
 }
 
@@ -167,21 +191,44 @@ async fn playlist_and_only_restrict_what_is_written() {
     let root = archive_with(dir.path(), &library);
     let (server, sim) = start().await;
     let config = dir.path().join("config");
-    run(restore_cmd(&root, &config, &api_url(&server), &["--playlist", "Same name"]))
-        .await
-        .success();
+    run(restore_cmd(
+        &root,
+        &config,
+        &api_url(&server),
+        &["--playlist", "Same name"],
+    ))
+    .await
+    .success();
     let state = sim.snapshot();
-    let same = library.playlists.iter().filter(|p| p.name == "Same name").count();
+    let same = library
+        .playlists
+        .iter()
+        .filter(|p| p.name == "Same name")
+        .count();
     assert!(same >= 2);
     assert_eq!(state.playlists.len(), same);
     assert!(state.playlists.iter().all(|p| p.name == "Same name"));
-    assert!(state.library.is_empty(), "--playlist alone restores playlists only");
-    run(restore_cmd(&root, &config, &api_url(&server), &["--only", "artists,albums"]))
-        .await
-        .success();
+    assert!(
+        state.library.is_empty(),
+        "--playlist alone restores playlists only"
+    );
+    run(restore_cmd(
+        &root,
+        &config,
+        &api_url(&server),
+        &["--only", "artists,albums"],
+    ))
+    .await
+    .success();
     let state = sim.snapshot();
-    assert_eq!(state.library.len(), library.followed_artists.len() + library.saved_albums.len());
-    assert!(state.library.iter().all(|u| u.starts_with("spotify:artist:") || u.starts_with("spotify:album:")));
+    assert_eq!(
+        state.library.len(),
+        library.followed_artists.len() + library.saved_albums.len()
+    );
+    assert!(state
+        .library
+        .iter()
+        .all(|u| u.starts_with("spotify:artist:") || u.starts_with("spotify:album:")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -199,7 +246,9 @@ async fn a_quota_stop_exits_75_and_the_rerun_finishes() {
         .await
         .code(75)
         .stderr(predicate::str::contains("quota"))
-        .stderr(predicate::str::contains("run `trackvault restore` again after"));
+        .stderr(predicate::str::contains(
+            "run `trackvault restore` again after",
+        ));
     assert_eq!(sim.applied.load(Ordering::SeqCst), 17);
     sim.revive();
     run(restore_cmd(&root, &config, &api_url(&server), &[]))
@@ -241,8 +290,14 @@ async fn killed_while_a_write_is_in_flight_then_resumed_gives_the_identical_resu
             .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         while sim.writes_received() < at {
-            assert!(std::time::Instant::now() < deadline, "the restore never reached write {at}");
-            assert!(child.try_wait().unwrap().is_none(), "the restore ended before write {at}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the restore never reached write {at}"
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the restore ended before write {at}"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         child.kill().unwrap();
@@ -255,5 +310,9 @@ async fn killed_while_a_write_is_in_flight_then_resumed_gives_the_identical_resu
     assert_restored(&sim.snapshot(), &library, 0);
     // A killed create or add had been applied and is found, not repeated; only a killed
     // library save (harmless to repeat) is sent again.
-    assert!(sim.writes_received() <= minimum + kills, "{} writes", sim.writes_received());
+    assert!(
+        sim.writes_received() <= minimum + kills,
+        "{} writes",
+        sim.writes_received()
+    );
 }

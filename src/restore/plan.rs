@@ -75,9 +75,7 @@ impl PlanOptions {
     pub fn from_args(only: &[String], playlists: &[String]) -> Result<Self, RestoreError> {
         let mut parts = BTreeSet::new();
         for word in only.iter().filter(|w| !w.trim().is_empty()) {
-            parts.insert(
-                Part::parse(word).ok_or_else(|| RestoreError::UnknownPart(word.clone()))?,
-            );
+            parts.insert(Part::parse(word).ok_or_else(|| RestoreError::UnknownPart(word.clone()))?);
         }
         if parts.is_empty() {
             if playlists.is_empty() {
@@ -192,12 +190,7 @@ impl Plan {
         let _ = writeln!(out, "Restore plan for snapshot {}", self.snapshot_id);
         let _ = writeln!(out, "  playlists to create: {}", self.playlists.len());
         for p in &self.playlists {
-            let _ = writeln!(
-                out,
-                "    {:?}: {} entries",
-                p.name,
-                p.uris.len()
-            );
+            let _ = writeln!(out, "    {:?}: {} entries", p.name, p.uris.len());
         }
         let c = &self.counts;
         let _ = writeln!(out, "  playlist entries to add: {}", self.entries());
@@ -207,7 +200,10 @@ impl Plan {
             ("shows to save", c.shows),
             ("episodes to save", c.episodes),
             ("artists to follow", c.artists),
-            ("playlists to follow again (not yours)", c.followed_playlists),
+            (
+                "playlists to follow again (not yours)",
+                c.followed_playlists,
+            ),
         ] {
             let _ = writeln!(out, "  {name}: {n}");
         }
@@ -233,7 +229,11 @@ pub fn render_skipped(skipped: &[Skipped]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "  skipped rows: {}", skipped.len());
     for s in skipped.iter().take(SHOWN) {
-        let name = s.name.as_deref().map(|n| format!(" {n:?}")).unwrap_or_default();
+        let name = s
+            .name
+            .as_deref()
+            .map(|n| format!(" {n:?}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
             "    {} #{}{}: {}",
@@ -250,7 +250,11 @@ pub fn render_skipped(skipped: &[Skipped]) -> String {
 }
 
 /// Builds the plan for `library` (snapshot `snapshot_id`).
-pub fn plan(library: &Library, snapshot_id: &str, opts: &PlanOptions) -> Result<Plan, RestoreError> {
+pub fn plan(
+    library: &Library,
+    snapshot_id: &str,
+    opts: &PlanOptions,
+) -> Result<Plan, RestoreError> {
     for wanted in &opts.playlists {
         if !library.playlists.iter().any(|p| &p.name == wanted) {
             return Err(RestoreError::UnknownPlaylist {
@@ -297,7 +301,11 @@ pub fn plan(library: &Library, snapshot_id: &str, opts: &PlanOptions) -> Result<
         }
     }
     if has(Part::Liked) {
-        let uris = restorable(&oldest_first(&library.liked_tracks), "liked songs", &mut skipped);
+        let uris = restorable(
+            &oldest_first(&library.liked_tracks),
+            "liked songs",
+            &mut skipped,
+        );
         counts.liked = library_uris.extend(uris);
     }
     if has(Part::Albums) {
@@ -449,10 +457,30 @@ mod tests {
         let mut lib = Library::empty("spotify-web-api", User::default());
         // Newest first, as Spotify lists them.
         lib.liked_tracks = vec![
-            entry(0, "2026-03-01T00:00:00Z", EntryKind::Track, Some("spotify:track:c")),
-            entry(1, "2026-02-01T00:00:00Z", EntryKind::Track, Some("spotify:track:b")),
-            entry(2, "2026-02-01T00:00:00Z", EntryKind::Track, Some("spotify:track:a")),
-            entry(3, "2026-01-01T00:00:00Z", EntryKind::Local, Some("spotify:local:x")),
+            entry(
+                0,
+                "2026-03-01T00:00:00Z",
+                EntryKind::Track,
+                Some("spotify:track:c"),
+            ),
+            entry(
+                1,
+                "2026-02-01T00:00:00Z",
+                EntryKind::Track,
+                Some("spotify:track:b"),
+            ),
+            entry(
+                2,
+                "2026-02-01T00:00:00Z",
+                EntryKind::Track,
+                Some("spotify:track:a"),
+            ),
+            entry(
+                3,
+                "2026-01-01T00:00:00Z",
+                EntryKind::Local,
+                Some("spotify:local:x"),
+            ),
         ];
         lib.playlists = vec![
             playlist(
@@ -481,8 +509,16 @@ mod tests {
             p.uris,
             ["spotify:track:a", "spotify:track:a", "spotify:episode:e"]
         );
-        assert!(p.description.starts_with("desc [trackvault "), "{}", p.description);
-        let reasons: Vec<_> = plan.skipped.iter().map(|s| (s.collection.as_str(), s.position, s.reason)).collect();
+        assert!(
+            p.description.starts_with("desc [trackvault "),
+            "{}",
+            p.description
+        );
+        let reasons: Vec<_> = plan
+            .skipped
+            .iter()
+            .map(|s| (s.collection.as_str(), s.position, s.reason))
+            .collect();
         assert_eq!(
             reasons,
             [

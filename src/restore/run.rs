@@ -85,7 +85,11 @@ impl RestoreSummary {
             self.playlists_created, self.playlists
         );
         let _ = writeln!(out, "  playlist entries added: {}", self.entries_added);
-        let _ = writeln!(out, "  library items saved or followed: {}", self.library_saved);
+        let _ = writeln!(
+            out,
+            "  library items saved or followed: {}",
+            self.library_saved
+        );
         out.push_str(&render_skipped(&self.skipped));
         let per_endpoint: Vec<String> = self
             .requests
@@ -153,7 +157,16 @@ pub async fn run_restore(
     })?;
     let mut tally = Tally::default();
     progress.start("restore", Some(plan.write_requests()));
-    let result = execute(client, &account, plan, opts, &mut journal, &mut tally, progress).await;
+    let result = execute(
+        client,
+        &account,
+        plan,
+        opts,
+        &mut journal,
+        &mut tally,
+        progress,
+    )
+    .await;
     progress.finish();
     let requests = client.request_counts().since(&before);
     let _ = journal.record(Event::Requests {
@@ -266,7 +279,10 @@ async fn restore_playlist(
                 marker: step.marker.clone(),
             })?;
             let id = write::create_playlist(client, &step.name, &step.description).await?;
-            journal.record(Event::Created { playlist: index, id })?;
+            journal.record(Event::Created {
+                playlist: index,
+                id,
+            })?;
             tally.created += 1;
             progress.advance(1);
         }
@@ -376,8 +392,7 @@ fn refuse_before_deadline(journal: &Journal) -> Result<(), RestoreError> {
 fn pause_or(err: RestoreError, journal: Option<&mut Journal>) -> RestoreError {
     let (reason, wait) = match &err {
         RestoreError::Spotify(SpotifyError::Http(HttpError::QuotaExceeded {
-            retry_after,
-            ..
+            retry_after, ..
         })) => (
             "Spotify's request quota for this app is used up".to_string(),
             *retry_after,

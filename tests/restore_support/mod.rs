@@ -135,11 +135,15 @@ pub fn api_url(server: &MockServer) -> String {
 }
 
 fn reply(status: u16, body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
+    ResponseTemplate::new(status)
+        .set_body_raw(serde_json::to_vec(&body).unwrap(), "application/json")
 }
 
 fn error(status: u16, message: &str) -> ResponseTemplate {
-    reply(status, json!({"error": {"status": status, "message": message}}))
+    reply(
+        status,
+        json!({"error": {"status": status, "message": message}}),
+    )
 }
 
 fn query(req: &Request, name: &str) -> Option<String> {
@@ -212,10 +216,17 @@ impl Respond for Sim {
 impl Sim {
     fn read(&self, req: &Request, path: &str) -> ResponseTemplate {
         let account = self.0.account.lock().unwrap();
-        let offset: usize = query(req, "offset").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let limit: usize = query(req, "limit").and_then(|v| v.parse().ok()).unwrap_or(20);
+        let offset: usize = query(req, "offset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let limit: usize = query(req, "limit")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20);
         if path == "/v1/me" {
-            return reply(200, json!({"id": USER, "display_name": "Restore Sim", "account_id": ACCOUNT}));
+            return reply(
+                200,
+                json!({"id": USER, "display_name": "Restore Sim", "account_id": ACCOUNT}),
+            );
         }
         if path == "/v1/me/playlists" {
             if limit > 50 {
@@ -233,7 +244,10 @@ impl Sim {
                            "items": {"total": p.items.len()}})
                 })
                 .collect();
-            return reply(200, json!({"items": items, "total": all.len(), "offset": offset, "limit": limit}));
+            return reply(
+                200,
+                json!({"items": items, "total": all.len(), "offset": offset, "limit": limit}),
+            );
         }
         if let Some(id) = path
             .strip_prefix("/v1/playlists/")
@@ -253,7 +267,10 @@ impl Sim {
                 .map(|uri| json!({"added_at": "2026-12-01T00:00:00Z", "is_local": false,
                                   "item": {"type": if uri.starts_with("spotify:episode:") {"episode"} else {"track"}, "uri": uri}}))
                 .collect();
-            return reply(200, json!({"items": items, "total": p.items.len(), "offset": offset, "limit": limit}));
+            return reply(
+                200,
+                json!({"items": items, "total": p.items.len(), "offset": offset, "limit": limit}),
+            );
         }
         error(404, "Service not found")
     }
@@ -263,10 +280,17 @@ impl Sim {
         let mut account = s.account.lock().unwrap();
         let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
         if method == "POST" && path == "/v1/me/playlists" {
-            let Some(name) = body.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) else {
+            let Some(name) = body
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+            else {
                 return error(400, "Missing name");
             };
-            let description = body.get("description").and_then(Value::as_str).unwrap_or("");
+            let description = body
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if description.chars().count() > 300 {
                 return error(400, "Description too long");
             }
@@ -295,7 +319,10 @@ impl Sim {
             if uris.is_empty() || uris.len() > 100 {
                 return error(400, "You can add a maximum of 100 items per request");
             }
-            let uris: Vec<String> = uris.iter().filter_map(|u| u.as_str().map(str::to_string)).collect();
+            let uris: Vec<String> = uris
+                .iter()
+                .filter_map(|u| u.as_str().map(str::to_string))
+                .collect();
             if uris.iter().any(|u| !valid_uri(u, &["track", "episode"])) {
                 return error(400, "Invalid track uri");
             }
@@ -304,7 +331,10 @@ impl Sim {
             };
             p.items.extend(uris);
             s.applied.fetch_add(1, Ordering::SeqCst);
-            return reply(201, json!({"snapshot_id": format!("snap{}", p.items.len())}));
+            return reply(
+                201,
+                json!({"snapshot_id": format!("snap{}", p.items.len())}),
+            );
         }
         if path == "/v1/me/library" && method == "PUT" {
             let uris: Vec<String> = query(req, "uris")
@@ -316,10 +346,12 @@ impl Sim {
             if uris.is_empty() || uris.len() > 40 {
                 return error(400, "Too many ids requested");
             }
-            if uris
-                .iter()
-                .any(|u| !valid_uri(u, &["track", "album", "show", "episode", "artist", "playlist"]))
-            {
+            if uris.iter().any(|u| {
+                !valid_uri(
+                    u,
+                    &["track", "album", "show", "episode", "artist", "playlist"],
+                )
+            }) {
                 return error(400, "Invalid uri");
             }
             for uri in uris {
@@ -359,7 +391,9 @@ pub struct Expected {
 
 pub fn expected(library: &Library) -> Expected {
     let restorable = |e: &Entry| match (&e.kind, &e.item) {
-        (EntryKind::Track | EntryKind::Episode, Some(item)) if !item.uri.starts_with("spotify:local:") => {
+        (EntryKind::Track | EntryKind::Episode, Some(item))
+            if !item.uri.starts_with("spotify:local:") =>
+        {
             Some(item.uri.clone())
         }
         _ => None,
@@ -368,11 +402,21 @@ pub fn expected(library: &Library) -> Expected {
         .playlists
         .iter()
         .filter(|p| p.contents == Contents::Complete)
-        .map(|p| (p.name.clone(), p.entries.iter().filter_map(restorable).collect()))
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.entries.iter().filter_map(restorable).collect(),
+            )
+        })
         .collect();
     let mut set = HashSet::new();
     // Snapshots list liked songs newest first.
-    let liked: Vec<String> = library.liked_tracks.iter().rev().filter_map(restorable).collect();
+    let liked: Vec<String> = library
+        .liked_tracks
+        .iter()
+        .rev()
+        .filter_map(restorable)
+        .collect();
     set.extend(liked.iter().cloned());
     set.extend(library.saved_albums.iter().map(|a| a.album.uri.clone()));
     set.extend(library.saved_shows.iter().map(|s| s.show.uri.clone()));
@@ -407,7 +451,12 @@ pub fn assert_restored(state: &AccountState, library: &Library, preexisting: usi
     );
     for (i, (got, wanted)) in created.iter().zip(&want.playlists).enumerate() {
         assert_eq!(got.0, wanted.0, "name of playlist {i}");
-        assert_eq!(got.1.len(), wanted.1.len(), "entry count of playlist {i} {:?}", got.0);
+        assert_eq!(
+            got.1.len(),
+            wanted.1.len(),
+            "entry count of playlist {i} {:?}",
+            got.0
+        );
         assert_eq!(got.1, wanted.1, "entries of playlist {i} {:?}", got.0);
     }
     for p in &state.playlists[preexisting..] {
@@ -425,11 +474,17 @@ pub fn assert_restored(state: &AccountState, library: &Library, preexisting: usi
 // ----- generated libraries -----------------------------------------------------------------
 
 fn item(kind: &str, n: usize, name: String) -> Item {
-    Item::bare(kind, Some(format!("{kind}{n:08}")), &format!("spotify:{kind}:{kind}{n:08}"), &name)
+    Item::bare(
+        kind,
+        Some(format!("{kind}{n:08}")),
+        &format!("spotify:{kind}:{kind}{n:08}"),
+        &name,
+    )
 }
 
 fn time(n: usize) -> String {
-    let t = chrono::DateTime::<chrono::Utc>::from_timestamp(1_600_000_000 + n as i64 * 60, 0).unwrap();
+    let t =
+        chrono::DateTime::<chrono::Utc>::from_timestamp(1_600_000_000 + n as i64 * 60, 0).unwrap();
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -452,13 +507,30 @@ pub fn generated(entries: usize) -> Library {
         .map(|i| {
             let n = liked - i;
             let (kind, item) = if i % 211 == 7 {
-                (EntryKind::Local, Some(Item::bare("track", None, &format!("spotify:local:Artist:Album:Song+{i}:200"), "Local song")))
+                (
+                    EntryKind::Local,
+                    Some(Item::bare(
+                        "track",
+                        None,
+                        &format!("spotify:local:Artist:Album:Song+{i}:200"),
+                        "Local song",
+                    )),
+                )
             } else if i % 307 == 11 {
                 (EntryKind::Unavailable, None)
             } else {
-                (EntryKind::Track, Some(item("track", n, format!("Liked {n}"))))
+                (
+                    EntryKind::Track,
+                    Some(item("track", n, format!("Liked {n}"))),
+                )
             };
-            Entry { position: i as u32, added_at: Some(time(n)), added_by: None, kind, item }
+            Entry {
+                position: i as u32,
+                added_at: Some(time(n)),
+                added_by: None,
+                kind,
+                item,
+            }
         })
         .collect();
     let mut left = entries - liked;
@@ -469,14 +541,41 @@ pub fn generated(entries: usize) -> Library {
         let entries = (0..size)
             .map(|j| {
                 let (kind, item) = match j {
-                    j if j % 97 == 5 => (EntryKind::Local, Some(Item::bare("track", None, &format!("spotify:local:A:B:C+{j}:1"), "Local"))),
+                    j if j % 97 == 5 => (
+                        EntryKind::Local,
+                        Some(Item::bare(
+                            "track",
+                            None,
+                            &format!("spotify:local:A:B:C+{j}:1"),
+                            "Local",
+                        )),
+                    ),
                     j if j % 89 == 3 => (EntryKind::Unavailable, None),
-                    j if j % 13 == 4 => (EntryKind::Episode, Some(item("episode", (index * 31 + j) % 500, format!("Episode {j}")))),
+                    j if j % 13 == 4 => (
+                        EntryKind::Episode,
+                        Some(item(
+                            "episode",
+                            (index * 31 + j) % 500,
+                            format!("Episode {j}"),
+                        )),
+                    ),
                     // Duplicates: the same track again later in the playlist.
-                    j if j % 17 == 9 => (EntryKind::Track, Some(item("track", index * 1000 + j - 9, format!("Dup {j}")))),
-                    j => (EntryKind::Track, Some(item("track", index * 1000 + j, format!("Song {j}")))),
+                    j if j % 17 == 9 => (
+                        EntryKind::Track,
+                        Some(item("track", index * 1000 + j - 9, format!("Dup {j}"))),
+                    ),
+                    j => (
+                        EntryKind::Track,
+                        Some(item("track", index * 1000 + j, format!("Song {j}"))),
+                    ),
                 };
-                Entry { position: j as u32, added_at: Some(time(j)), added_by: Some("source-user".into()), kind, item }
+                Entry {
+                    position: j as u32,
+                    added_at: Some(time(j)),
+                    added_by: Some("source-user".into()),
+                    kind,
+                    item,
+                }
             })
             .collect();
         let name = match index % 5 {
@@ -487,8 +586,15 @@ pub fn generated(entries: usize) -> Library {
         lib.playlists.push(Playlist {
             id: format!("srcpl{index:06}"),
             name,
-            description: Some(if index % 2 == 0 { "x".repeat(320) } else { String::new() }),
-            owner: Owner { id: "source-user".into(), display_name: None },
+            description: Some(if index % 2 == 0 {
+                "x".repeat(320)
+            } else {
+                String::new()
+            }),
+            owner: Owner {
+                id: "source-user".into(),
+                display_name: None,
+            },
             public: Some(index % 3 == 0),
             collaborative: false,
             snapshot_id: Some(format!("s{index}")),
@@ -499,9 +605,16 @@ pub fn generated(entries: usize) -> Library {
         });
         index += 1;
     }
-    lib.playlists.insert(1, playlist_stub("srcempty0001", "Empty one", Contents::Complete));
+    lib.playlists.insert(
+        1,
+        playlist_stub("srcempty0001", "Empty one", Contents::Complete),
+    );
     for i in 0..3 {
-        lib.playlists.push(playlist_stub(&format!("37i9dQZF1DX{i:011}"), &format!("Someone else's {i}"), Contents::NotAccessible));
+        lib.playlists.push(playlist_stub(
+            &format!("37i9dQZF1DX{i:011}"),
+            &format!("Someone else's {i}"),
+            Contents::NotAccessible,
+        ));
     }
     lib.saved_albums = (0..60)
         .map(|i| SavedAlbum {
@@ -522,7 +635,13 @@ pub fn generated(entries: usize) -> Library {
     lib.saved_shows = (0..7)
         .map(|i| SavedShow {
             added_at: Some(time(7 - i)),
-            show: Show { id: format!("show{i:08}"), uri: format!("spotify:show:show{i:08}"), name: format!("Show {i}"), publisher: None, total_episodes: None },
+            show: Show {
+                id: format!("show{i:08}"),
+                uri: format!("spotify:show:show{i:08}"),
+                name: format!("Show {i}"),
+                publisher: None,
+                total_episodes: None,
+            },
         })
         .collect();
     lib.saved_episodes = (0..25)
@@ -535,7 +654,13 @@ pub fn generated(entries: usize) -> Library {
         })
         .collect();
     lib.followed_artists = (0..90)
-        .map(|i| Artist { id: format!("artist{i:08}"), uri: format!("spotify:artist:artist{i:08}"), name: format!("Artist {i}"), genres: Vec::new(), musicbrainz: None })
+        .map(|i| Artist {
+            id: format!("artist{i:08}"),
+            uri: format!("spotify:artist:artist{i:08}"),
+            name: format!("Artist {i}"),
+            genres: Vec::new(),
+            musicbrainz: None,
+        })
         .collect();
     lib
 }
@@ -545,7 +670,10 @@ fn playlist_stub(id: &str, name: &str, contents: Contents) -> Playlist {
         id: id.into(),
         name: name.into(),
         description: None,
-        owner: Owner { id: "someone".into(), display_name: None },
+        owner: Owner {
+            id: "someone".into(),
+            display_name: None,
+        },
         public: Some(true),
         collaborative: false,
         snapshot_id: None,
@@ -568,7 +696,11 @@ pub fn save_snapshot(archive: &Archive, library: &Library) -> String {
 pub fn minimum_writes(library: &Library) -> u64 {
     let want = expected(library);
     want.playlists.len() as u64
-        + want.playlists.iter().map(|(_, u)| u.len().div_ceil(100) as u64).sum::<u64>()
+        + want
+            .playlists
+            .iter()
+            .map(|(_, u)| u.len().div_ceil(100) as u64)
+            .sum::<u64>()
         + want.library.len().div_ceil(40) as u64
 }
 

@@ -94,12 +94,8 @@ pub async fn login_with_scopes(
     let redirect_uri = server.redirect_uri();
     let verifier = pkce::new_verifier()?;
     let state = pkce::new_state()?;
-    let authorize_url = cfg.authorize_url_with_scopes(
-        &redirect_uri,
-        &state,
-        &pkce::challenge(&verifier),
-        scopes,
-    )?;
+    let authorize_url =
+        cfg.authorize_url_with_scopes(&redirect_uri, &state, &pkce::challenge(&verifier), scopes)?;
 
     print_instructions(out, &authorize_url, opts, pasted.is_some())
         .map_err(|source| AuthError::Output { source })?;

@@ -232,7 +232,9 @@ mod tests {
         assert_eq!(missing_write_scopes(&SCOPES.join(" ")), WRITE_SCOPES);
         assert!(missing_write_scopes(&all.join(" ")).is_empty());
         assert_eq!(
-            missing_write_scopes("user-library-modify playlist-modify-private playlist-modify-public"),
+            missing_write_scopes(
+                "user-library-modify playlist-modify-private playlist-modify-public"
+            ),
             ["user-follow-modify"]
         );
     }
