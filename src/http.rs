@@ -410,6 +410,10 @@ async fn send_network(
         builder = builder
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(json.clone());
+    } else if req.form.is_none() && req.method != reqwest::Method::GET {
+        // A write without a body (`PUT /me/library?uris=…`) still says `Content-Length: 0`;
+        // some front ends answer 411 otherwise.
+        builder = builder.body(Vec::new());
     }
     let resp = builder.send().await?;
     let status = resp.status().as_u16();

@@ -586,7 +586,7 @@ pub fn generated(entries: usize) -> Library {
         lib.playlists.push(Playlist {
             id: format!("srcpl{index:06}"),
             name,
-            description: Some(if index % 2 == 0 {
+            description: Some(if index.is_multiple_of(2) {
                 "x".repeat(320)
             } else {
                 String::new()
@@ -595,7 +595,7 @@ pub fn generated(entries: usize) -> Library {
                 id: "source-user".into(),
                 display_name: None,
             },
-            public: Some(index % 3 == 0),
+            public: Some(index.is_multiple_of(3)),
             collaborative: false,
             snapshot_id: Some(format!("s{index}")),
             total: size as u32,
