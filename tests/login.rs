@@ -766,9 +766,7 @@ fn provider_and_tokens_are_thread_safe() {
 
 #[tokio::test]
 async fn login_with_write_scopes_asks_for_them_and_saves_what_was_granted() {
-    use trackvault::spotify::auth::{
-        login_with_scopes, missing_write_scopes, WRITE_SCOPES,
-    };
+    use trackvault::spotify::auth::{login_with_scopes, missing_write_scopes, WRITE_SCOPES};
     let server = MockServer::start().await;
     let all: Vec<&str> = SCOPES.iter().chain(WRITE_SCOPES).copied().collect();
     let mut grant = grant_json("BQD-write-access", Some("AQD-write-refresh"));
@@ -781,13 +779,24 @@ async fn login_with_write_scopes_asks_for_them_and_saves_what_was_granted() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(&server, dir.path());
     let (tx, rx) = mpsc::unbounded_channel();
-    let scopes = all.clone().into_iter().map(String::from).collect::<Vec<_>>();
+    let scopes = all
+        .clone()
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
     let task_cfg = cfg.clone();
     let task = tokio::spawn(async move {
         let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
         let mut out = ChannelWriter(tx);
-        login_with_scopes(&task_cfg, &quick_options(), &scopes, &mut out, &no_proxy_client(), None)
-            .await
+        login_with_scopes(
+            &task_cfg,
+            &quick_options(),
+            &scopes,
+            &mut out,
+            &no_proxy_client(),
+            None,
+        )
+        .await
     });
     let mut printed = Printed {
         rx,
@@ -801,5 +810,9 @@ async fn login_with_write_scopes_asks_for_them_and_saves_what_was_granted() {
     let outcome = finish(task).await.unwrap();
     assert!(outcome.missing_scopes.is_empty());
     let saved = load_token(&cfg.config_dir).unwrap();
-    assert!(missing_write_scopes(&saved.scope).is_empty(), "{}", saved.scope);
+    assert!(
+        missing_write_scopes(&saved.scope).is_empty(),
+        "{}",
+        saved.scope
+    );
 }

@@ -415,3 +415,27 @@ async fn the_journal_is_per_account_and_snapshot() {
     // Another account gets its own journal: restoring there starts from scratch.
     assert_ne!(journal_path(f.archive.root(), "other", &f.snapshot), path);
 }
+
+#[tokio::test]
+async fn an_unreadable_answer_to_a_create_stops_with_a_rerun_hint_and_the_rerun_finds_it() {
+    let f = fixture(generated(600));
+    let (server, sim) = start().await;
+    sim.set_faults(Faults {
+        garble_answer_of: [1].into_iter().collect(),
+        ..Faults::default()
+    });
+    let err = restore(&f, &server, &RestoreOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RestoreError::Malformed { .. }), "{err}");
+    assert!(
+        err.to_string().contains("run `trackvault restore` again"),
+        "{err}"
+    );
+    assert_eq!(sim.snapshot().playlists.len(), 1, "the create was applied");
+    sim.revive();
+    restore(&f, &server, &RestoreOptions::default())
+        .await
+        .unwrap();
+    assert_restored(&sim.snapshot(), &f.library, 0);
+}

@@ -51,6 +51,11 @@ pub enum RestoreError {
         detail: String,
         journal: PathBuf,
     },
+    #[error(
+        "Spotify sent an answer to {endpoint} that cannot be read ({detail}); what is done is \
+         recorded, run `trackvault restore` again later to continue"
+    )]
+    Malformed { endpoint: String, detail: String },
     #[error("another trackvault restore is writing {path}; wait for it to finish, then run `trackvault restore` again")]
     Busy { path: PathBuf },
     #[error("the restore journal {path} cannot be used ({detail}); check the archive's permissions and disk space")]

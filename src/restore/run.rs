@@ -362,9 +362,13 @@ fn is_uncertain(err: &RestoreError) -> bool {
     )
 }
 
-/// A 403 for lack of a scope becomes the "log in with --write" error.
+/// A 403 for lack of a scope becomes the "log in with --write" error; an unreadable answer
+/// says to rerun `restore` (the Spotify client's own message speaks of `backup`).
 fn classify(err: RestoreError) -> RestoreError {
     match err {
+        RestoreError::Spotify(SpotifyError::Malformed { endpoint, detail }) => {
+            RestoreError::Malformed { endpoint, detail }
+        }
         RestoreError::Spotify(SpotifyError::Forbidden {
             reason: Forbidden::MissingScope,
             ..

@@ -58,6 +58,8 @@ pub struct Faults {
     pub crash_at_write: Option<(usize, bool)>,
     /// These write numbers are applied but answered 500 (the answer is lost); nothing else.
     pub lose_answer_of: HashSet<usize>,
+    /// These write numbers are applied but answered with a body that is not JSON.
+    pub garble_answer_of: HashSet<usize>,
     /// The answer to this write number is held back this long (after applying it), so a test
     /// can kill the client while it waits.
     pub hold_write: Option<(usize, Duration)>,
@@ -205,6 +207,9 @@ impl Respond for Sim {
         let answer = self.write(req, &method, &path);
         if faults.lose_answer_of.contains(&number) {
             return error(502, "simulated lost answer");
+        }
+        if faults.garble_answer_of.contains(&number) {
+            return ResponseTemplate::new(201).set_body_raw("<html>upstream says hi", "text/html");
         }
         match faults.hold_write {
             Some((at, hold)) if at == number => answer.set_delay(hold),
