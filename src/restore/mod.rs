@@ -31,6 +31,11 @@ pub enum RestoreError {
          there is none; run `trackvault login --write`, then `trackvault restore` again"
     )]
     NotLoggedIn,
+    #[error(
+        "Spotify rejected the access token for {endpoint} even after refreshing it; run \
+         `trackvault login --write` again, then `trackvault restore` (what is done is recorded)"
+    )]
+    Unauthorized { endpoint: String },
     #[error("`{0}` is not a part `--only` knows; use any of liked, playlists, albums, shows, episodes, artists")]
     UnknownPart(String),
     #[error("snapshot {snapshot} has no playlist named {name:?}; `trackvault restore --dry-run` lists the playlists it would restore")]

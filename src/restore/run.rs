@@ -369,6 +369,9 @@ fn classify(err: RestoreError) -> RestoreError {
         RestoreError::Spotify(SpotifyError::Malformed { endpoint, detail }) => {
             RestoreError::Malformed { endpoint, detail }
         }
+        RestoreError::Spotify(SpotifyError::Unauthorized { endpoint }) => {
+            RestoreError::Unauthorized { endpoint }
+        }
         RestoreError::Spotify(SpotifyError::Forbidden {
             reason: Forbidden::MissingScope,
             ..
