@@ -94,6 +94,8 @@ pub enum Command {
     Prune(PruneArgs),
     /// Turn Spotify's "Download your data" zip (or folder) into a snapshot.
     Import(ImportArgs),
+    /// Put a snapshot back into the Spotify account you are logged in to (needs `login --write`).
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +119,10 @@ pub struct LoginArgs {
     /// Give up waiting for the browser after this many seconds (1 to 86400).
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout_secs: u64,
+    /// Also ask for the write permissions `restore` needs (create and edit playlists, save to
+    /// the library, follow); without it the login can only read.
+    #[arg(long)]
+    pub write: bool,
 }
 
 #[derive(Debug, Args)]
@@ -212,4 +218,22 @@ pub struct PruneArgs {
 pub struct ImportArgs {
     /// The data-download zip, or the folder it was extracted to.
     pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Snapshot id or prefix (default: latest).
+    pub snapshot: Option<String>,
+    /// Comma-separated parts to restore: liked, playlists, albums, shows, episodes, artists (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Restore only the playlist with this name (repeatable); implies `--only playlists` unless `--only` is given.
+    #[arg(long = "playlist", value_name = "NAME")]
+    pub playlists: Vec<String>,
+    /// Print the plan and the number of write requests; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Your Spotify app's client id (for refreshing the stored login).
+    #[arg(long, env = ENV_CLIENT_ID)]
+    pub client_id: Option<String>,
 }

@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::restore::RestoreError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
 
@@ -46,6 +47,8 @@ pub enum Error {
     /// Writing what the user asked for failed (full disk, closed terminal): exit 1, not 2.
     #[error("{0}")]
     Output(String),
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
 }
 
 impl Error {
@@ -57,6 +60,8 @@ impl Error {
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
+            Error::Restore(e) if e.is_pause() => EXIT_PAUSED,
+            Error::Restore(e) if e.is_usage() => 2,
             _ => 1,
         }
     }

@@ -60,18 +60,32 @@ pub struct Request {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub form: Option<Vec<(String, String)>>,
+    /// A JSON body (sent with `Content-Type: application/json`), for write requests.
+    pub json: Option<Vec<u8>>,
     pub label: String,
 }
 
 impl Request {
     pub fn get(url: Url, label: impl Into<String>) -> Self {
+        Self::new(reqwest::Method::GET, url, label)
+    }
+
+    /// A request with any method and no body.
+    pub fn new(method: reqwest::Method, url: Url, label: impl Into<String>) -> Self {
         Request {
-            method: reqwest::Method::GET,
+            method,
             url,
             headers: Vec::new(),
             form: None,
+            json: None,
             label: label.into(),
         }
+    }
+
+    /// Attaches a JSON body.
+    pub fn json_body(mut self, body: Vec<u8>) -> Self {
+        self.json = Some(body);
+        self
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -260,6 +274,23 @@ impl Upstream {
     /// Sends `req`, retrying transient failures and honouring `Retry-After`. Returns the final
     /// response whatever its status, unless the service asked for a pause or retries ran out.
     pub async fn send(&self, req: &Request) -> Result<HttpResponse, HttpError> {
+        self.send_with(req, true).await
+    }
+
+    /// Like [`Upstream::send`], but a 5xx, timeout or dropped connection is not retried: for
+    /// writes that are not idempotent (creating a playlist, appending to one), where the
+    /// server may have applied a request whose answer was lost. The caller checks the
+    /// server's state before trying again. `Retry-After` waits are still honoured (a 429 or
+    /// 503 means the request was not applied).
+    pub async fn send_once(&self, req: &Request) -> Result<HttpResponse, HttpError> {
+        self.send_with(req, false).await
+    }
+
+    async fn send_with(
+        &self,
+        req: &Request,
+        retry_transient: bool,
+    ) -> Result<HttpResponse, HttpError> {
         let mut backoff = ExponentialBuilder::default()
             .with_min_delay(self.retry.min_delay)
             .with_max_delay(self.retry.max_delay)
@@ -302,7 +333,7 @@ impl Upstream {
                     let wait = retry_after.unwrap_or(Duration::from_secs(1)) + small_jitter();
                     (wait, last)
                 }
-                Attempt::Transient(last) => match backoff.next() {
+                Attempt::Transient(last) => match backoff.next().filter(|_| retry_transient) {
                     Some(wait) => (wait, last),
                     None => return Err(self.gave_up(req, attempts, last)),
                 },
@@ -371,6 +402,15 @@ async fn send_network(
     }
     if let Some(form) = &req.form {
         builder = builder.form(form);
+    }
+    if let Some(json) = &req.json {
+        builder = builder
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json.clone());
+    } else if req.form.is_none() && req.method != reqwest::Method::GET {
+        // A write without a body (`PUT /me/library?uris=…`) still says `Content-Length: 0`;
+        // some front ends answer 411 otherwise.
+        builder = builder.body(Vec::new());
     }
     let resp = builder.send().await?;
     let status = resp.status().as_u16();
@@ -481,6 +521,33 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(up.request_counts().0.get("/me"), Some(&3));
+    }
+
+    #[tokio::test]
+    async fn send_once_does_not_repeat_a_write_whose_answer_was_a_5xx() {
+        let up = Upstream::new(
+            "Spotify",
+            replay(502, "bad gateway", None),
+            Duration::ZERO,
+            quick_policy(),
+        );
+        let req = Request::new(reqwest::Method::POST, url(), "POST /me/playlists")
+            .json_body(b"{}".to_vec());
+        let err = up.send_once(&req).await.unwrap_err();
+        assert!(
+            matches!(err, HttpError::GaveUp { attempts: 1, .. }),
+            "{err:?}"
+        );
+        assert_eq!(up.request_counts().0.get("POST /me/playlists"), Some(&1));
+        // A 429 was not applied: send_once still waits and tries again.
+        let up = Upstream::new(
+            "Spotify",
+            replay(429, "", Some("0")),
+            Duration::ZERO,
+            quick_policy(),
+        );
+        assert!(up.send_once(&req).await.is_err());
+        assert_eq!(up.request_counts().total(), 4);
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ pub mod import;
 pub mod model;
 pub mod musicbrainz_host;
 pub mod progress;
+pub mod restore;
 pub mod settings_ranges;
 pub mod spotify;
 pub mod wait;

@@ -886,3 +886,56 @@ fn provider_and_tokens_are_thread_safe() {
     fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
     assert_error::<AuthError>();
 }
+
+#[tokio::test]
+async fn login_with_write_scopes_asks_for_them_and_saves_what_was_granted() {
+    use trackvault::spotify::auth::{login_with_scopes, missing_write_scopes, WRITE_SCOPES};
+    let server = MockServer::start().await;
+    let all: Vec<&str> = SCOPES.iter().chain(WRITE_SCOPES).copied().collect();
+    let mut grant = grant_json("BQD-write-access", Some("AQD-write-refresh"));
+    grant["scope"] = all.join(" ").into();
+    Mock::given(method("POST"))
+        .and(path("/api/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(grant))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server, dir.path());
+    let (tx, rx) = mpsc::unbounded_channel();
+    let scopes = all
+        .clone()
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    let task_cfg = cfg.clone();
+    let task = tokio::spawn(async move {
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let mut out = ChannelWriter(tx);
+        login_with_scopes(
+            &task_cfg,
+            &quick_options(),
+            &scopes,
+            &mut out,
+            &no_proxy_client(),
+            None,
+        )
+        .await
+    });
+    let mut printed = Printed {
+        rx,
+        text: String::new(),
+    };
+    let params = query(&printed.authorize_url().await);
+    assert_eq!(params["scope"], all.join(" "));
+    let callback = format!("code=AQ-code&state={}", params["state"]);
+    let (status, _) = browser_get(&params["redirect_uri"], &callback).await;
+    assert_eq!(status, 200);
+    let outcome = finish(task).await.unwrap();
+    assert!(outcome.missing_scopes.is_empty());
+    let saved = load_token(&cfg.config_dir).unwrap();
+    assert!(
+        missing_write_scopes(&saved.scope).is_empty(),
+        "{}",
+        saved.scope
+    );
+}

@@ -7,7 +7,7 @@ use super::{emit, Out};
 use crate::cli::LoginArgs;
 use crate::config::Settings;
 use crate::error::Result;
-use crate::spotify::auth::{self, AuthConfig, AuthError, LoginOptions};
+use crate::spotify::auth::{self, AuthConfig, AuthError, LoginOptions, SCOPES, WRITE_SCOPES};
 
 pub async fn login(settings: &Settings, args: &LoginArgs, out: Out<'_>) -> Result<()> {
     let client_id = args
@@ -28,7 +28,18 @@ pub async fn login(settings: &Settings, args: &LoginArgs, out: Out<'_>) -> Resul
     let http = auth::default_http_client()?;
     // On a terminal the user may paste the redirect URL instead (e.g. browser on another machine).
     let pasted = std::io::stdin().is_terminal().then(auth::stdin_lines);
-    auth::login_with(&cfg, &opts, out, &http, pasted).await?;
+    // `--write` adds the scopes `restore` needs; a plain login stays read-only.
+    let mut scopes: Vec<&str> = SCOPES.to_vec();
+    if args.write {
+        scopes.extend_from_slice(WRITE_SCOPES);
+    }
+    let outcome = auth::login_with_scopes(&cfg, &opts, &scopes, out, &http, pasted).await?;
+    if args.write && outcome.missing_scopes.is_empty() {
+        emit(
+            out,
+            "This login may also write (create playlists, save to the library): `trackvault restore` can use it.\n",
+        )?;
+    }
     Ok(())
 }
 

@@ -80,6 +80,35 @@ impl SpotifyClient {
         query: &[(&str, String)],
         label: &str,
     ) -> Result<Vec<u8>, SpotifyError> {
+        self.call(reqwest::Method::GET, path, query, None, label, true)
+            .await
+    }
+
+    /// Sends a write (`POST`/`PUT`/`DELETE`) with an optional JSON body; returns the body of a
+    /// 2xx response. With `idempotent == false` a 5xx or dropped connection is not retried
+    /// here (the server may have applied it): the caller must look before trying again.
+    pub async fn write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        json: Option<Vec<u8>>,
+        label: &str,
+        idempotent: bool,
+    ) -> Result<Vec<u8>, SpotifyError> {
+        self.call(method, path, query, json, label, idempotent)
+            .await
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(&str, String)],
+        json: Option<Vec<u8>>,
+        label: &str,
+        retry_transient: bool,
+    ) -> Result<Vec<u8>, SpotifyError> {
         let mut url = join_url(&self.base, path);
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -87,14 +116,29 @@ impl SpotifyClient {
                 pairs.append_pair(k, v);
             }
         }
+        let build = |token: &str| {
+            let mut req = Request::new(method.clone(), url.clone(), label)
+                .header("Authorization", &format!("Bearer {token}"));
+            if let Some(body) = &json {
+                req = req.json_body(body.clone());
+            }
+            req
+        };
+        let send = |req: Request| async move {
+            if retry_transient {
+                self.upstream.send(&req).await
+            } else {
+                self.upstream.send_once(&req).await
+            }
+        };
         let token = self.tokens.access_token().await?;
-        let mut resp = self.upstream.send(&authorized(&url, label, &token)).await?;
+        let mut resp = send(build(&token)).await?;
         if resp.status == 401 {
             // Expired or revoked mid-run: retry once with the current token, refreshed first
-            // when it is the one that was just rejected.
+            // when it is the one that was just rejected (a 401 was not applied).
             tracing::info!(endpoint = label, "access token rejected; refreshing it");
             let token = self.tokens.refresh_after_unauthorized(&token).await?;
-            resp = self.upstream.send(&authorized(&url, label, &token)).await?;
+            resp = send(build(&token)).await?;
             if resp.status == 401 {
                 return Err(SpotifyError::Unauthorized {
                     endpoint: label.to_string(),
@@ -122,8 +166,4 @@ pub fn retry_policy(settings: &Settings) -> RetryPolicy {
         long_wait: settings.max_wait,
         ..RetryPolicy::default()
     }
-}
-
-fn authorized(url: &Url, label: &str, token: &str) -> Request {
-    Request::get(url.clone(), label).header("Authorization", &format!("Bearer {token}"))
 }

@@ -11,6 +11,7 @@ pub mod normalize;
 pub mod pages;
 pub mod paging;
 pub mod summary;
+pub mod write;
 
 pub use client::SpotifyClient;
 pub use error::{classify_forbidden, Forbidden, SpotifyError};

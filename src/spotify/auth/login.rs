@@ -72,6 +72,19 @@ pub async fn login_with(
     http: &reqwest::Client,
     pasted: Option<mpsc::Receiver<String>>,
 ) -> Result<LoginOutcome, AuthError> {
+    login_with_scopes(cfg, opts, SCOPES, out, http, pasted).await
+}
+
+/// [`login_with`] asking for `scopes` (`login --write` adds [`super::WRITE_SCOPES`]); the
+/// granted scopes are saved with the login so `restore` can tell whether it may write.
+pub async fn login_with_scopes(
+    cfg: &AuthConfig,
+    opts: &LoginOptions,
+    scopes: &[&str],
+    out: &mut (dyn Write + Send),
+    http: &reqwest::Client,
+    pasted: Option<mpsc::Receiver<String>>,
+) -> Result<LoginOutcome, AuthError> {
     let client_id = cfg.client_id.trim();
     if client_id.is_empty() {
         return Err(AuthError::MissingClientId);
@@ -81,7 +94,8 @@ pub async fn login_with(
     let redirect_uri = server.redirect_uri();
     let verifier = pkce::new_verifier()?;
     let state = pkce::new_state()?;
-    let authorize_url = cfg.authorize_url(&redirect_uri, &state, &pkce::challenge(&verifier))?;
+    let authorize_url =
+        cfg.authorize_url_with_scopes(&redirect_uri, &state, &pkce::challenge(&verifier), scopes)?;
 
     print_instructions(out, &authorize_url, opts, pasted.is_some())
         .map_err(|source| AuthError::Output { source })?;
@@ -116,14 +130,14 @@ pub async fn login_with(
     let token_path = save_token(&cfg.config_dir, &token)?;
 
     let granted_scopes: Vec<String> = scope.split_whitespace().map(str::to_owned).collect();
-    let missing_scopes: Vec<String> = SCOPES
+    let missing_scopes: Vec<String> = scopes
         .iter()
         .filter(|s| !granted_scopes.iter().any(|g| g == *s))
         .map(|s| (*s).to_owned())
         .collect();
     if !missing_scopes.is_empty() {
         tracing::warn!(
-            "Spotify did not grant the scopes {}; parts of the library may be missing from backups",
+            "Spotify did not grant the scopes {}; parts of the library may be missing from backups (and restores)",
             missing_scopes.join(", ")
         );
     }

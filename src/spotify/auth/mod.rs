@@ -20,7 +20,10 @@ use url::Url;
 
 pub use callback::CALLBACK_PATH;
 pub use error::AuthError;
-pub use login::{default_http_client, login, login_with, stdin_lines, LoginOptions, LoginOutcome};
+pub use login::{
+    default_http_client, login, login_with, login_with_scopes, stdin_lines, LoginOptions,
+    LoginOutcome,
+};
 pub use pkce::{challenge as pkce_challenge, new_state, new_verifier};
 pub use provider::TokenProvider;
 pub use redirect::parse_redirect;
@@ -37,6 +40,24 @@ pub const SCOPES: &[&str] = &[
     "playlist-read-private",
     "playlist-read-collaborative",
 ];
+
+/// Extra scopes `login --write` asks for, so `restore` can create playlists, add to them, save
+/// to the library and follow artists and playlists. Plain `login` never asks for them.
+pub const WRITE_SCOPES: &[&str] = &[
+    "playlist-modify-private",
+    "playlist-modify-public",
+    "user-library-modify",
+    "user-follow-modify",
+];
+
+/// The write scopes a saved login's space-separated `scope` lacks.
+pub fn missing_write_scopes(granted: &str) -> Vec<&'static str> {
+    WRITE_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| !granted.split_whitespace().any(|g| g == *s))
+        .collect()
+}
 
 /// Spotify's accounts service; override with `TRACKVAULT_SPOTIFY_ACCOUNTS_URL`.
 pub const DEFAULT_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
@@ -75,13 +96,24 @@ impl AuthConfig {
         state: &str,
         code_challenge: &str,
     ) -> Result<Url, AuthError> {
+        self.authorize_url_with_scopes(redirect_uri, state, code_challenge, SCOPES)
+    }
+
+    /// [`AuthConfig::authorize_url`] asking for `scopes` instead of the read-only [`SCOPES`].
+    pub fn authorize_url_with_scopes(
+        &self,
+        redirect_uri: &Url,
+        state: &str,
+        code_challenge: &str,
+        scopes: &[&str],
+    ) -> Result<Url, AuthError> {
         let mut url = self.endpoint(&["authorize"])?;
         url.query_pairs_mut()
             .append_pair("client_id", self.client_id.trim())
             .append_pair("response_type", "code")
             .append_pair("redirect_uri", redirect_uri.as_str())
             .append_pair("state", state)
-            .append_pair("scope", &SCOPES.join(" "))
+            .append_pair("scope", &scopes.join(" "))
             .append_pair("code_challenge_method", "S256")
             .append_pair("code_challenge", code_challenge);
         Ok(url)
@@ -174,6 +206,37 @@ mod tests {
         assert_eq!(get("code_challenge_method"), Some("S256"));
         assert_eq!(get("code_challenge"), Some("ch"));
         assert_eq!(get("scope"), Some(SCOPES.join(" ").as_str()));
+    }
+
+    #[test]
+    fn write_scopes_are_asked_only_when_wanted_and_checked_in_saved_logins() {
+        let redirect = Url::parse("http://127.0.0.1:4567/callback").unwrap();
+        let cfg = config("https://accounts.spotify.com");
+        let all: Vec<&str> = SCOPES.iter().chain(WRITE_SCOPES).copied().collect();
+        let url = cfg
+            .authorize_url_with_scopes(&redirect, "st", "ch", &all)
+            .unwrap();
+        let scope = url
+            .query_pairs()
+            .find(|(k, _)| k == "scope")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        assert!(
+            scope.ends_with(
+                "playlist-modify-private playlist-modify-public user-library-modify user-follow-modify"
+            ),
+            "{scope}"
+        );
+        let read_only = cfg.authorize_url(&redirect, "st", "ch").unwrap();
+        assert!(!read_only.as_str().contains("modify"), "{read_only}");
+        assert_eq!(missing_write_scopes(&SCOPES.join(" ")), WRITE_SCOPES);
+        assert!(missing_write_scopes(&all.join(" ")).is_empty());
+        assert_eq!(
+            missing_write_scopes(
+                "user-library-modify playlist-modify-private playlist-modify-public"
+            ),
+            ["user-follow-modify"]
+        );
     }
 
     #[test]

@@ -1,0 +1,69 @@
+//! `trackvault restore [SNAPSHOT]`: plan the restore of a snapshot, print it (`--dry-run`) or
+//! run it against the logged-in account (which must have the write scopes), then print the
+//! summary. The work is in [`crate::restore`].
+
+use super::{emit, Out};
+use crate::archive::Archive;
+use crate::cli::{RestoreArgs, ENV_ACCESS_TOKEN};
+use crate::config::Settings;
+use crate::error::Result;
+use crate::progress::ProgressHandle;
+use crate::restore::{plan, run_restore, PlanOptions, RestoreError, RestoreOptions};
+use crate::spotify::auth::{self, missing_write_scopes, AuthConfig, AuthError, TokenProvider};
+use crate::spotify::SpotifyClient;
+
+pub async fn run(
+    settings: &Settings,
+    args: &RestoreArgs,
+    progress: ProgressHandle,
+    out: Out<'_>,
+) -> Result<()> {
+    let archive = Archive::open(&settings.archive_root)?;
+    let snapshot = archive.resolve(args.snapshot.as_deref())?;
+    // Check the user's choices before reading anything large or sending anything.
+    let opts = PlanOptions::from_args(&args.only, &args.playlists)?;
+    let library = archive.read_library(&snapshot)?;
+    let plan = plan(&library, &snapshot, &opts)?;
+    if args.dry_run {
+        emit(out, &plan.render())?;
+        return emit(out, "Dry run: nothing was sent to Spotify.\n");
+    }
+    let tokens = write_tokens(settings, args)?;
+    let client = SpotifyClient::from_settings(settings, tokens)?;
+    let summary = run_restore(
+        &archive,
+        &client,
+        &plan,
+        &RestoreOptions::default(),
+        &progress,
+    )
+    .await?;
+    emit(out, &summary.render())
+}
+
+/// `TRACKVAULT_ACCESS_TOKEN` when set (its scopes cannot be checked up front: a 403 for a
+/// missing scope says the same as here), else the saved login, which must have write scopes.
+fn write_tokens(settings: &Settings, args: &RestoreArgs) -> Result<TokenProvider> {
+    if let Ok(token) = std::env::var(ENV_ACCESS_TOKEN) {
+        if !token.trim().is_empty() {
+            return Ok(TokenProvider::from_static(token.trim().to_string()));
+        }
+    }
+    let saved = match auth::load_token(&settings.config_dir) {
+        Ok(saved) => saved,
+        Err(AuthError::NotLoggedIn { .. }) => return Err(RestoreError::NotLoggedIn.into()),
+        Err(other) => return Err(other.into()),
+    };
+    if !missing_write_scopes(&saved.scope).is_empty() {
+        return Err(RestoreError::MissingWriteScope.into());
+    }
+    let cfg = AuthConfig {
+        client_id: args.client_id.clone().unwrap_or_default(),
+        accounts_url: settings.spotify_accounts_url.clone(),
+        config_dir: settings.config_dir.clone(),
+    };
+    Ok(TokenProvider::from_store(
+        cfg,
+        auth::default_http_client()?,
+    )?)
+}
