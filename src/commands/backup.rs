@@ -37,6 +37,8 @@ pub async fn run(
     let tokens = token_provider(settings, args)?;
     let client = SpotifyClient::from_settings(settings, tokens)?;
     let archive = Archive::open(&settings.archive_root)?;
+    let _lock = archive.lock("backup")?;
+    repair_exports(&archive);
     let opts = PipelineOptions {
         fetch: BackupOptions {
             full: args.full,
@@ -48,6 +50,22 @@ pub async fn run(
     let musicbrainz = MusicBrainz::from_settings(settings)?;
     backup_with(&archive, &client, &musicbrainz, &opts, progress, out).await?;
     Ok(())
+}
+
+/// Puts back or removes what interrupted exports left in the archive's snapshots.
+pub(crate) fn repair_exports(archive: &Archive) {
+    let dirs = match archive.snapshots() {
+        Ok(list) => list.iter().map(|s| archive.exports_dir(&s.id)).collect(),
+        Err(_) => Vec::new(),
+    };
+    let repaired = crate::export::recover::repair_all(dirs);
+    if repaired.removed > 0 || !repaired.restored.is_empty() {
+        tracing::info!(
+            removed = repaired.removed,
+            restored = ?repaired.restored,
+            "cleaned up after an interrupted export"
+        );
+    }
 }
 
 /// `TRACKVAULT_ACCESS_TOKEN` when set, else the saved login.

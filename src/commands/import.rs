@@ -11,6 +11,7 @@ use crate::import::import_download;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
+    let _lock = archive.lock("import")?;
     let s = import_download(&archive, &args.path)?;
     let mut t = String::new();
     let _ = writeln!(
