@@ -113,7 +113,7 @@ impl Env {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Step {
     Backup,
     Enrich,
@@ -225,11 +225,12 @@ fn crash_loop(env: &Env, seed: u64) {
     let root = dir.path().join("archive");
     let mut rng = Rng(seed | 1);
     let mut kills = 0;
-    let rounds = 30;
-    for round in 0..rounds {
+    let mut round = 0;
+    // At least 25 rounds; more (up to 60) until 20 kills hit a running command.
+    while round < 25 || (kills < 20 && round < 60) {
         let step = CYCLE[round % CYCLE.len()];
-        // A moment between the start and a little past the uninterrupted duration.
-        let budget = took[&step].as_millis() as u64 + 10;
+        // A moment between the start and the end of the uninterrupted duration.
+        let budget = took[&step].as_millis() as u64 * 9 / 10 + 1;
         let after = Duration::from_millis(rng.below(budget));
         if env.kill_after(&root, step, after) {
             kills += 1;
@@ -246,10 +247,11 @@ fn crash_loop(env: &Env, seed: u64) {
         if step == Step::Export || step == Step::Backup {
             assert_eq!(export_formats(&root), formats, "round {round}: {step:?}");
         }
+        round += 1;
     }
     assert!(
         kills >= 20,
-        "only {kills} of {rounds} kills hit a running command (seed {seed})"
+        "only {kills} of {round} kills hit a running command (seed {seed})"
     );
-    eprintln!("crash consistency: {kills} of {rounds} kills hit a running command");
+    eprintln!("crash consistency: {kills} of {round} kills hit a running command");
 }
