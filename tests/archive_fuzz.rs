@@ -79,7 +79,10 @@ fn plant(archive: &Archive, manifest: &[u8]) -> String {
 
 fn every_reader_survives(archive: &Archive, good: &str, planted: &str) {
     let scan = archive.scan_snapshots().unwrap();
-    assert!(scan.complete.iter().any(|s| s.id == good), "the good snapshot is still listed");
+    assert!(
+        scan.complete.iter().any(|s| s.id == good),
+        "the good snapshot is still listed"
+    );
     let _ = archive.latest().unwrap();
     let _ = verify_latest(archive).unwrap();
     let _ = verify_damaged(archive).unwrap();

@@ -166,7 +166,10 @@ async fn a_page_object_missing_from_a_draft_is_fetched_again_and_verify_reports_
         .await
         .success()
         .stdout(predicate::str::contains("(resumed)"));
-    assert!(a.objects().contains(&page), "the lost page was fetched again");
+    assert!(
+        a.objects().contains(&page),
+        "the lost page was fetched again"
+    );
     run(cli(dir.path(), &api, &["verify", "--all"]))
         .await
         .success();
@@ -192,7 +195,11 @@ async fn commands_that_change_the_archive_refuse_while_it_is_locked_and_name_the
     import.arg(&fixture);
     let mut changing = vec![
         backup(dir.path(), &api, false),
-        cli(dir.path(), &api, &["prune", "--keep-daily", "1", "--keep-monthly", "0"]),
+        cli(
+            dir.path(),
+            &api,
+            &["prune", "--keep-daily", "1", "--keep-monthly", "0"],
+        ),
         cli(dir.path(), &api, &["export", "--format", "txt"]),
         import,
     ];
@@ -210,7 +217,14 @@ async fn commands_that_change_the_archive_refuse_while_it_is_locked_and_name_the
     for args in [
         &["verify"][..],
         &["snapshots"][..],
-        &["prune", "--keep-daily", "1", "--keep-monthly", "0", "--dry-run"][..],
+        &[
+            "prune",
+            "--keep-daily",
+            "1",
+            "--keep-monthly",
+            "0",
+            "--dry-run",
+        ][..],
     ] {
         run(cli(dir.path(), &api, args)).await.success();
     }
@@ -308,7 +322,11 @@ async fn the_next_backup_repairs_an_export_that_was_interrupted() {
     let exports = a.exports_dir(&first);
     let json_files = std::fs::read_dir(exports.join("json")).unwrap().count();
     // A kill between the two renames of a commit, plus staging folders of a kill mid-write.
-    std::fs::rename(exports.join("json"), exports.join(".json.old.partial-replaced")).unwrap();
+    std::fs::rename(
+        exports.join("json"),
+        exports.join(".json.old.partial-replaced"),
+    )
+    .unwrap();
     std::fs::create_dir_all(exports.join(".json.partial-0a1b2c/x")).unwrap();
     std::fs::create_dir_all(exports.join(".xspf.partial-3d4e5f")).unwrap();
     std::fs::write(exports.join(".xspf.partial-3d4e5f/half.xspf"), "<playlist").unwrap();
@@ -340,7 +358,11 @@ async fn verify_catches_an_edited_library_and_a_swapped_manifest() {
     let library = a.snapshot_dir(&id).join("library.json");
     let original = std::fs::read_to_string(&library).unwrap();
     assert!(original.contains("Today's Top Hits"));
-    std::fs::write(&library, original.replace("Today's Top Hits", "Today's Top Hitz")).unwrap();
+    std::fs::write(
+        &library,
+        original.replace("Today's Top Hits", "Today's Top Hitz"),
+    )
+    .unwrap();
     run(cli(dir.path(), &api, &["verify"]))
         .await
         .code(1)
@@ -350,7 +372,11 @@ async fn verify_catches_an_edited_library_and_a_swapped_manifest() {
 
     let manifest = a.snapshot_dir(&id).join("manifest.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("\"received\": 123", "\"received\": 124", 1)).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replacen("\"received\": 123", "\"received\": 124", 1),
+    )
+    .unwrap();
     run(cli(dir.path(), &api, &["verify"]))
         .await
         .code(1)
@@ -401,8 +427,12 @@ async fn one_damaged_manifest_is_reported_and_never_hides_or_blocks_the_others()
         .await
         .success()
         .stdout(predicate::str::contains(format!("{} ", ids[2])))
-        .stdout(predicate::str::contains("DAMAGED: manifest.json is missing"))
-        .stdout(predicate::str::contains("DAMAGED: manifest.json is damaged"));
+        .stdout(predicate::str::contains(
+            "DAMAGED: manifest.json is missing",
+        ))
+        .stdout(predicate::str::contains(
+            "DAMAGED: manifest.json is damaged",
+        ));
     run(cli(
         dir.path(),
         &api,

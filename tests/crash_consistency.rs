@@ -210,7 +210,10 @@ fn crash_loop(env: &Env, seed: u64) {
     let reference = dir.path().join("reference");
     let mut took = std::collections::HashMap::new();
     for step in CYCLE {
-        took.insert(step, env.complete(&reference, step).max(Duration::from_millis(5)));
+        took.insert(
+            step,
+            env.complete(&reference, step).max(Duration::from_millis(5)),
+        );
     }
     let imported = latest_library(&reference);
     env.complete(&reference, Step::Backup);

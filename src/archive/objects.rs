@@ -21,7 +21,10 @@ pub fn object_id(bytes: &[u8]) -> String {
 
 /// Whether `id` can name an object: 64 lowercase hex digits (a SHA-256).
 pub fn is_object_id(id: &str) -> bool {
-    id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The `objects/` directory of an archive.

@@ -259,7 +259,8 @@ impl Archive {
                     Err(e) => e.to_string(),
                     Ok(m) if !m.complete => "manifest.json is not marked complete".to_string(),
                     Ok(m) if m.id != name => {
-                        let shown: String = m.id.chars().filter(|c| !c.is_control()).take(80).collect();
+                        let shown: String =
+                            m.id.chars().filter(|c| !c.is_control()).take(80).collect();
                         format!("manifest.json belongs to snapshot `{shown}`")
                     }
                     Ok(manifest) => {
@@ -316,10 +317,16 @@ impl Archive {
             Some(wanted) => {
                 if wanted.is_empty()
                     || wanted.len() > 30
-                    || !wanted.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    || !wanted
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 {
                     return Err(ArchiveError::InvalidSnapshotId(
-                        wanted.chars().filter(|c| !c.is_control()).take(80).collect(),
+                        wanted
+                            .chars()
+                            .filter(|c| !c.is_control())
+                            .take(80)
+                            .collect(),
                     ));
                 }
                 let ids: Vec<String> = self.snapshots()?.into_iter().map(|s| s.id).collect();

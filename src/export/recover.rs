@@ -87,7 +87,7 @@ mod tests {
         );
         assert_eq!(staging_format("json"), None);
         assert_eq!(staging_format(".partial-x"), None);
-        assert_eq!(staging_format(".old.partial-x"), None);
+        assert_eq!(staging_format(".old.partial-x"), Some(("old", false)));
     }
 
     #[test]

@@ -167,7 +167,11 @@ impl Checkpoint {
         let mut pages: Vec<(&str, &str)> = self
             .partial
             .iter()
-            .flat_map(|(key, p)| p.pages.iter().map(move |page| (key.as_str(), page.as_str())))
+            .flat_map(|(key, p)| {
+                p.pages
+                    .iter()
+                    .map(move |page| (key.as_str(), page.as_str()))
+            })
             .chain(self.done.iter().flat_map(|(key, (record, _))| {
                 record
                     .pages

@@ -156,9 +156,7 @@ fn forget_missing_pages(archive: &Archive, cp: &mut Checkpoint) -> Result<(), Sp
         .map(|(key, _)| key.to_string())
         .collect();
     for key in lost {
-        tracing::warn!(
-            "a stored page of {key} is missing from the archive; fetching {key} again"
-        );
+        tracing::warn!("a stored page of {key} is missing from the archive; fetching {key} again");
         cp.record(Event::Reset { key })?;
     }
     Ok(())
@@ -258,9 +256,9 @@ async fn fetch_all(
             m.collection(key)
                 .filter(|record| pages_present(archive, record))
                 .map(|record| Reusable {
-                snapshot: m.id.clone(),
-                record: record.clone(),
-            })
+                    snapshot: m.id.clone(),
+                    record: record.clone(),
+                })
         })
     };
 
