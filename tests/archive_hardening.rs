@@ -423,6 +423,10 @@ async fn one_damaged_manifest_is_reported_and_never_hides_or_blocks_the_others()
         .stdout(predicate::str::contains(format!("{}: OK", ids[2])))
         .stderr(predicate::str::contains("manifest.json is missing"))
         .stderr(predicate::str::contains("manifest.json is damaged"));
+    run(cli(dir.path(), &api, &["verify", ids[0].as_str()]))
+        .await
+        .code(1)
+        .stdout(predicate::str::contains(format!("{}: DAMAGED", ids[0])));
     run(cli(dir.path(), &api, &["snapshots"]))
         .await
         .success()

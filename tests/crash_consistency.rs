@@ -247,6 +247,11 @@ fn crash_loop(env: &Env, seed: u64) {
                 assert_eq!(library, backed_up, "round {round}: {step:?}")
             }
         }
+        if step == Step::Backup || step == Step::Import {
+            // Resumed drafts are finished, abandoned ones (no journal) removed.
+            let drafts = Archive::open(&root).unwrap().drafts().unwrap();
+            assert!(drafts.is_empty(), "round {round}: {step:?} left {drafts:?}");
+        }
         if step == Step::Export || step == Step::Backup {
             assert_eq!(export_formats(&root), formats, "round {round}: {step:?}");
         }

@@ -296,15 +296,20 @@ impl Archive {
     /// is not a snapshot id (a path, `..`) is never followed: the command says so once and
     /// uses the newest complete snapshot; `verify` reports it as damage.
     pub fn latest(&self) -> Result<Option<String>, ArchiveError> {
-        let complete = self.snapshots()?;
         match self.latest_pointer() {
-            Latest::Names(id) if complete.iter().any(|s| s.id == id) => return Ok(Some(id)),
+            // The common case reads one manifest, not every snapshot's.
+            Latest::Names(id) => {
+                let path = self.snapshot_dir(&id).join("manifest.json");
+                if read_json::<Manifest>(&path).is_ok_and(|m| m.complete && m.id == id) {
+                    return Ok(Some(id));
+                }
+            }
             Latest::Damaged(why) => tracing::warn!(
                 "the archive's `latest` file is damaged ({why}); using the newest complete snapshot instead — the next backup rewrites it, `trackvault verify --all` checks the rest"
             ),
-            _ => {}
+            Latest::Missing => {}
         }
-        Ok(complete.last().map(|s| s.id.clone()))
+        Ok(self.snapshots()?.pop().map(|s| s.id))
     }
 
     /// Resolves a user's snapshot argument: none or `latest` → the latest; otherwise an exact

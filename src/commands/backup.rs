@@ -39,6 +39,7 @@ pub async fn run(
     let archive = Archive::open(&settings.archive_root)?;
     let _lock = archive.lock("backup")?;
     repair_exports(&archive);
+    remove_abandoned_drafts(&archive);
     let opts = PipelineOptions {
         fetch: BackupOptions {
             full: args.full,
@@ -65,6 +66,23 @@ pub(crate) fn repair_exports(archive: &Archive) {
             restored = ?repaired.restored,
             "cleaned up after an interrupted export"
         );
+    }
+}
+
+/// Drafts without a journal: a backup killed before its first journal line or an import
+/// killed before it finished. Nothing resumes them and nothing else can be writing to them
+/// while the archive lock is held, so they go.
+pub(crate) fn remove_abandoned_drafts(archive: &Archive) {
+    let Ok(drafts) = archive.drafts() else {
+        return;
+    };
+    for draft in drafts {
+        if !crate::spotify::checkpoint::Checkpoint::exists(draft.dir()) {
+            let id = draft.id.clone();
+            if let Err(e) = draft.discard() {
+                tracing::debug!(draft = %id, "cannot remove an abandoned draft: {e}");
+            }
+        }
     }
 }
 

@@ -22,10 +22,20 @@ pub fn run(settings: &Settings, args: &VerifyArgs, out: Out<'_>) -> Result<()> {
         reports.sort_by(|a, b| a.snapshot.cmp(&b.snapshot));
         reports.extend(verify_unfinished(&archive)?);
     } else {
-        reports.push(verify_snapshot(
-            &archive,
-            &archive.resolve(args.snapshot.as_deref())?,
-        )?);
+        // A damaged snapshot named by the user is reported, not "unknown".
+        let damaged = match args.snapshot.as_deref() {
+            Some(wanted) if wanted != "latest" => verify_damaged(&archive)?
+                .into_iter()
+                .find(|r| r.snapshot == wanted),
+            _ => None,
+        };
+        match damaged {
+            Some(report) => reports.push(report),
+            None => reports.push(verify_snapshot(
+                &archive,
+                &archive.resolve(args.snapshot.as_deref())?,
+            )?),
+        }
     }
     if args.all || args.snapshot.is_none() {
         let problems = verify_latest(&archive)?;
