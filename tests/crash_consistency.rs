@@ -140,6 +140,55 @@ fn latest_library(root: &Path) -> Value {
     value
 }
 
+/// What a kill left behind, for the closing report (which stages the kills hit).
+fn leftovers(root: &Path) -> Vec<&'static str> {
+    let mut states = Vec::new();
+    let snapshots = root.join("snapshots");
+    let Ok(entries) = std::fs::read_dir(&snapshots) else {
+        return states;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let dir = entry.path();
+        let has = |file: &str| dir.join(file).exists();
+        if name.starts_with(".draft-") {
+            states.push(if has("checkpoint.jsonl") {
+                "unfinished backup (journal)"
+            } else {
+                "abandoned draft"
+            });
+        } else if name.starts_with(".removing-") {
+            states.push("snapshot half-removed by prune");
+        } else {
+            if has("checkpoint.jsonl") {
+                states.push("published, journal not yet removed");
+            }
+            let record = std::fs::read_to_string(dir.join("snapshot.sha256")).unwrap_or_default();
+            if record.matches("library.json").count() > 1 {
+                states.push("library mid-rewrite (two hashes)");
+            }
+            let names = |d: PathBuf| -> Vec<String> {
+                std::fs::read_dir(d)
+                    .map(|r| {
+                        r.flatten()
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            if names(dir.clone()).iter().any(|n| n.ends_with(".tmp")) {
+                states.push("temporary file beside library/manifest");
+            }
+            if names(dir.join("exports")).iter().any(|n| n.contains(".partial-")) {
+                states.push("export staging folder");
+            }
+        }
+    }
+    states.sort_unstable();
+    states.dedup();
+    states
+}
+
 fn export_formats(root: &Path) -> Vec<String> {
     let archive = Archive::open(root).unwrap();
     let id = archive.latest().unwrap().unwrap();
@@ -228,6 +277,7 @@ fn crash_loop(env: &Env, seed: u64) {
     let root = dir.path().join("archive");
     let mut rng = Rng(seed | 1);
     let mut kills = 0;
+    let mut left = std::collections::BTreeMap::new();
     let mut round = 0;
     // At least 25 rounds; more (up to 60) until 20 kills hit a running command.
     while round < 25 || (kills < 20 && round < 60) {
@@ -237,6 +287,9 @@ fn crash_loop(env: &Env, seed: u64) {
         let after = Duration::from_millis(rng.below(budget));
         if env.kill_after(&root, step, after) {
             kills += 1;
+        }
+        for state in leftovers(&root) {
+            *left.entry(state).or_insert(0) += 1;
         }
         env.complete(&root, step);
         env.verify_all(&root);
@@ -252,6 +305,12 @@ fn crash_loop(env: &Env, seed: u64) {
             let drafts = Archive::open(&root).unwrap().drafts().unwrap();
             assert!(drafts.is_empty(), "round {round}: {step:?} left {drafts:?}");
         }
+        if step == Step::Backup {
+            // A backup cleans up after every kill: no staging folder, temporary file or
+            // half-removed snapshot is left.
+            let left = leftovers(&root);
+            assert!(left.is_empty(), "round {round}: {left:?}");
+        }
         if step == Step::Export || step == Step::Backup {
             assert_eq!(export_formats(&root), formats, "round {round}: {step:?}");
         }
@@ -261,5 +320,5 @@ fn crash_loop(env: &Env, seed: u64) {
         kills >= 20,
         "only {kills} of {round} kills hit a running command (seed {seed})"
     );
-    eprintln!("crash consistency: {kills} of {round} kills hit a running command");
+    eprintln!("crash consistency: {kills} of {round} kills hit a running command; states left: {left:?}");
 }

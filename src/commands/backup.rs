@@ -40,6 +40,7 @@ pub async fn run(
     let _lock = archive.lock("backup")?;
     repair_exports(&archive);
     remove_abandoned_drafts(&archive);
+    remove_stale_temporaries(&archive);
     let opts = PipelineOptions {
         fetch: BackupOptions {
             full: args.full,
@@ -81,6 +82,45 @@ pub(crate) fn remove_abandoned_drafts(archive: &Archive) {
             let id = draft.id.clone();
             if let Err(e) = draft.discard() {
                 tracing::debug!(draft = %id, "cannot remove an abandoned draft: {e}");
+            }
+        }
+    }
+}
+
+/// Temporary files a killed atomic write left (`.library.json.<16 hex>.tmp`) in the archive
+/// root, the snapshot folders and drafts, and a finished backup's journal in its snapshot. With the lock held, no write of ours is in flight.
+pub(crate) fn remove_stale_temporaries(archive: &Archive) {
+    let is_temporary = |name: &str| {
+        name.starts_with('.')
+            && name.strip_suffix(".tmp").is_some_and(|rest| {
+                rest.rsplit_once('.').is_some_and(|(_, suffix)| {
+                    suffix.len() == 16 && suffix.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            })
+    };
+    let mut dirs = vec![archive.root().to_path_buf()];
+    if let Ok(list) = archive.snapshots() {
+        for snapshot in &list {
+            // The journal of a backup killed right after publishing its snapshot.
+            let journal = archive
+                .snapshot_dir(&snapshot.id)
+                .join(crate::spotify::checkpoint::FILE_NAME);
+            let _ = std::fs::remove_file(journal);
+        }
+        dirs.extend(list.iter().map(|s| archive.snapshot_dir(&s.id)));
+    }
+    // A resumed draft would otherwise carry its stale temporaries into the snapshot.
+    if let Ok(drafts) = archive.drafts() {
+        dirs.extend(drafts.iter().map(|d| d.dir().to_path_buf()));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_temporary(&name) && entry.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(entry.path());
             }
         }
     }
