@@ -179,7 +179,10 @@ fn leftovers(root: &Path) -> Vec<&'static str> {
             if names(dir.clone()).iter().any(|n| n.ends_with(".tmp")) {
                 states.push("temporary file beside library/manifest");
             }
-            if names(dir.join("exports")).iter().any(|n| n.contains(".partial-")) {
+            if names(dir.join("exports"))
+                .iter()
+                .any(|n| n.contains(".partial-"))
+            {
                 states.push("export staging folder");
             }
         }
@@ -320,5 +323,7 @@ fn crash_loop(env: &Env, seed: u64) {
         kills >= 20,
         "only {kills} of {round} kills hit a running command (seed {seed})"
     );
-    eprintln!("crash consistency: {kills} of {round} kills hit a running command; states left: {left:?}");
+    eprintln!(
+        "crash consistency: {kills} of {round} kills hit a running command; states left: {left:?}"
+    );
 }

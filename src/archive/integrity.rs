@@ -154,6 +154,25 @@ pub(crate) fn replace_library(dir: &Path, library: &Library) -> Result<(), Archi
     result
 }
 
+/// After a rewrite of `library.json` was interrupted, the record accepts two hashes; keep
+/// only the one of the library actually in place. Returns whether it changed anything.
+pub(crate) fn settle(dir: &Path) -> Result<bool, ArchiveError> {
+    let Ok(Some(mut record)) = IntegrityRecord::read(dir) else {
+        return Ok(false);
+    };
+    if record.library.len() < 2 {
+        return Ok(false);
+    }
+    let path = dir.join(LIBRARY);
+    let current = sha256_file(&path).map_err(|e| ArchiveError::io(&path, e))?;
+    if !record.library.contains(&current) {
+        return Ok(false); // damage: leave it for verify to report
+    }
+    record.library = vec![current];
+    record.write(dir)?;
+    Ok(true)
+}
+
 /// Writes `library` as pretty JSON to a new file, fsynced, returning the hash of its bytes.
 fn write_hashed(path: &Path, library: &Library) -> io::Result<String> {
     struct Tee<W> {
@@ -227,6 +246,49 @@ pub(crate) fn check(dir: &Path) -> IntegrityCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_library_rewrite_keeps_the_record_valid_at_every_step() {
+        use crate::archive::{Archive, Manifest};
+        use crate::model::{User, SOURCE_WEB_API};
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = Archive::open(tmp.path()).unwrap();
+        let mut library = Library::empty(SOURCE_WEB_API, User::default());
+        let id = archive
+            .new_draft()
+            .unwrap()
+            .finish(&archive, Manifest::new(SOURCE_WEB_API), &library)
+            .unwrap();
+        let dir = archive.snapshot_dir(&id);
+        assert!(check(&dir).problems.is_empty() && check(&dir).notes.is_empty());
+        let old_hash = sha256_file(&dir.join(LIBRARY)).unwrap();
+
+        library.user.display_name = Some("renamed".into());
+        archive.write_library(&id, &library).unwrap();
+        assert!(
+            check(&dir).problems.is_empty(),
+            "{:?}",
+            check(&dir).problems
+        );
+        let record = IntegrityRecord::read(&dir).unwrap().unwrap();
+        assert_eq!(record.library.len(), 1);
+        assert_ne!(record.library[0], old_hash);
+
+        // A kill between the steps: the record lists both; either library verifies, and
+        // settling keeps only the one in place.
+        let mut both = record.clone();
+        both.library.insert(0, old_hash);
+        both.write(&dir).unwrap();
+        assert!(check(&dir).problems.is_empty());
+        assert!(archive.settle_integrity(&id).unwrap());
+        assert_eq!(IntegrityRecord::read(&dir).unwrap().unwrap(), record);
+
+        // An edit by hand is caught.
+        let text = fs::read_to_string(dir.join(LIBRARY)).unwrap();
+        fs::write(dir.join(LIBRARY), text.replace("renamed", "remaned")).unwrap();
+        assert_eq!(check(&dir).problems.len(), 1);
+        assert!(!archive.settle_integrity(&id).unwrap());
+    }
 
     #[test]
     fn records_round_trip_and_reject_malformed_lines() {

@@ -125,6 +125,15 @@ impl Archive {
     }
 }
 
+impl Archive {
+    /// Completes an integrity record an interrupted library rewrite left accepting two
+    /// libraries (call with the archive lock held). Returns whether it changed anything.
+    pub fn settle_integrity(&self, id: &str) -> Result<bool, ArchiveError> {
+        check_id(id)?;
+        integrity::settle(&self.snapshot_dir(id))
+    }
+}
+
 /// Refuses anything that is not a snapshot id before it becomes a path.
 fn check_id(id: &str) -> Result<(), ArchiveError> {
     if is_snapshot_id(id) {

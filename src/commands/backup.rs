@@ -106,6 +106,7 @@ pub(crate) fn remove_stale_temporaries(archive: &Archive) {
                 .snapshot_dir(&snapshot.id)
                 .join(crate::spotify::checkpoint::FILE_NAME);
             let _ = std::fs::remove_file(journal);
+            let _ = archive.settle_integrity(&snapshot.id);
         }
         dirs.extend(list.iter().map(|s| archive.snapshot_dir(&s.id)));
     }
