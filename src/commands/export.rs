@@ -26,7 +26,7 @@ pub fn run(settings: &Settings, args: &ExportArgs, out: Out<'_>) -> Result<()> {
     });
     let _lock = if into_archive {
         let lock = archive.lock("export")?;
-        super::backup::repair_exports(&archive);
+        super::tidy::repair_exports(&archive);
         Some(lock)
     } else {
         None

@@ -12,7 +12,7 @@ use crate::import::import_download;
 pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
     let _lock = archive.lock("import")?;
-    super::backup::remove_abandoned_drafts(&archive);
+    super::tidy::remove_abandoned_drafts(&archive);
     let s = import_download(&archive, &args.path)?;
     let mut t = String::new();
     let _ = writeln!(

@@ -11,6 +11,7 @@ mod log;
 mod login;
 mod prune;
 mod snapshots;
+mod tidy;
 mod verify;
 
 use std::io::Write;
