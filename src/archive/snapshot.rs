@@ -94,7 +94,7 @@ pub fn parse_latest(bytes: &[u8]) -> Latest {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Latest::Damaged("it is not text".into());
     };
-    let id = text.trim_end_matches(['\n', '\r']);
+    let id = text.trim();
     if id.trim().is_empty() {
         return Latest::Missing;
     }
