@@ -56,6 +56,7 @@ impl Error {
         match self {
             Error::Paused { .. } => EXIT_PAUSED,
             Error::Usage(_) | Error::Config(_) => 2,
+            Error::Archive(ArchiveError::InvalidSnapshotId(_)) => 2,
             Error::Spotify(SpotifyError::Interrupted) => 130,
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,

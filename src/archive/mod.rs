@@ -6,6 +6,8 @@
 //! when [`Draft::finish`] renames it into place, so a partial backup is never presented as
 //! complete.
 
+mod integrity;
+mod lock;
 mod objects;
 mod snapshot;
 mod verify;
@@ -13,9 +15,14 @@ mod verify;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use integrity::{IntegrityRecord, INTEGRITY_FILE};
+pub use lock::{ArchiveLock, LockHolder, LOCK_FILE};
 pub use objects::{object_id, ObjectStore};
-pub use snapshot::{CollectionRecord, Draft, Manifest, SnapshotInfo, MANIFEST_VERSION};
-pub use verify::{verify_snapshot, VerifyReport};
+pub use snapshot::{
+    is_snapshot_id, parse_latest, CollectionRecord, DamagedSnapshot, Draft, Latest, Manifest,
+    SnapshotInfo, SnapshotScan, MANIFEST_VERSION,
+};
+pub use verify::{verify_damaged, verify_latest, verify_snapshot, VerifyReport};
 
 use crate::model::Library;
 
@@ -36,6 +43,10 @@ pub enum ArchiveError {
     Empty(PathBuf),
     #[error("`{0}` matches several snapshots; give more of its id")]
     Ambiguous(String),
+    #[error("the archive at {root} is in use by {holder}; wait for it or stop it")]
+    Busy { root: PathBuf, holder: String },
+    #[error("`{0}` is not a snapshot id (ids look like 2026-11-24T11-22-33Z); run `trackvault snapshots` to list them")]
+    InvalidSnapshotId(String),
 }
 
 impl ArchiveError {
@@ -93,20 +104,44 @@ impl Archive {
     }
 
     pub fn read_manifest(&self, id: &str) -> Result<Manifest, ArchiveError> {
+        check_id(id)?;
         read_json(&self.snapshot_dir(id).join("manifest.json"))
     }
 
     pub fn read_library(&self, id: &str) -> Result<Library, ArchiveError> {
+        check_id(id)?;
         read_json(&self.snapshot_dir(id).join("library.json"))
     }
 
-    /// Atomically replaces a complete snapshot's `library.json` (enrichment does this).
+    /// Atomically replaces a complete snapshot's `library.json` (enrichment does this),
+    /// keeping its integrity record (`snapshot.sha256`) in step.
     pub fn write_library(&self, id: &str, library: &Library) -> Result<(), ArchiveError> {
+        check_id(id)?;
         let dir = self.snapshot_dir(id);
         if !dir.join("manifest.json").is_file() {
             return Err(ArchiveError::UnknownSnapshot(id.to_string()));
         }
-        write_json(&dir.join("library.json"), library)
+        integrity::replace_library(&dir, library)
+    }
+}
+
+impl Archive {
+    /// Completes an integrity record an interrupted library rewrite left accepting two
+    /// libraries (call with the archive lock held). Returns whether it changed anything.
+    pub fn settle_integrity(&self, id: &str) -> Result<bool, ArchiveError> {
+        check_id(id)?;
+        integrity::settle(&self.snapshot_dir(id))
+    }
+}
+
+/// Refuses anything that is not a snapshot id before it becomes a path.
+fn check_id(id: &str) -> Result<(), ArchiveError> {
+    if is_snapshot_id(id) {
+        Ok(())
+    } else {
+        Err(ArchiveError::InvalidSnapshotId(
+            id.chars().filter(|c| !c.is_control()).take(80).collect(),
+        ))
     }
 }
 

@@ -19,6 +19,14 @@ pub fn object_id(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Whether `id` can name an object: 64 lowercase hex digits (a SHA-256).
+pub fn is_object_id(id: &str) -> bool {
+    id.len() == 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The `objects/` directory of an archive.
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
@@ -37,7 +45,7 @@ impl ObjectStore {
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.path(id).is_file()
+        is_object_id(id) && self.path(id).is_file()
     }
 
     /// Stores `bytes` (if not already there) and returns their id.
@@ -60,6 +68,13 @@ impl ObjectStore {
     /// Reads an object back and checks that its content still hashes to its name.
     pub fn get(&self, id: &str) -> Result<Vec<u8>, ArchiveError> {
         let path = self.path(id);
+        if !is_object_id(id) {
+            // A manifest or journal naming a path (`../..`) never reaches the file system.
+            return Err(ArchiveError::Corrupt {
+                path: self.dir.clone(),
+                detail: "a page reference is not an object id".into(),
+            });
+        }
         let bytes = read_gz(&path)?;
         let actual = object_id(&bytes);
         if actual != id {

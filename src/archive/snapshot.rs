@@ -12,6 +12,7 @@ use crate::model::Library;
 
 pub const MANIFEST_VERSION: u32 = 1;
 const DRAFT_PREFIX: &str = ".draft-";
+const REMOVING_PREFIX: &str = ".removing-";
 
 /// What a snapshot contains: per collection the raw pages it references and the counts the
 /// API reported, plus the requests it cost.
@@ -62,6 +63,74 @@ pub struct SnapshotInfo {
     pub manifest: Manifest,
 }
 
+/// A directory under `snapshots/` named like a snapshot that cannot be used: its manifest is
+/// missing, unreadable, incomplete or names another snapshot. Listed, never skipped silently.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DamagedSnapshot {
+    pub id: String,
+    pub problem: String,
+}
+
+/// Everything under `snapshots/`: usable snapshots and damaged ones, each oldest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotScan {
+    pub complete: Vec<SnapshotInfo>,
+    pub damaged: Vec<DamagedSnapshot>,
+}
+
+/// What the `latest` file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Latest {
+    /// No `latest` file (or an empty one).
+    Missing,
+    /// A valid snapshot id (which may still not exist).
+    Names(String),
+    /// Anything else: a path, `..`, garbage. Never followed.
+    Damaged(String),
+}
+
+/// Reads the content of a `latest` file; never panics, whatever the bytes.
+pub fn parse_latest(bytes: &[u8]) -> Latest {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Latest::Damaged("it is not text".into());
+    };
+    let id = text.trim();
+    if id.trim().is_empty() {
+        return Latest::Missing;
+    }
+    if is_snapshot_id(id) {
+        Latest::Names(id.to_string())
+    } else {
+        let shown: String = id.chars().filter(|c| !c.is_control()).take(80).collect();
+        Latest::Damaged(format!("it holds `{shown}`, which is not a snapshot id"))
+    }
+}
+
+/// Whether `s` is a snapshot id as [`Archive::new_draft`] makes them:
+/// `YYYY-MM-DDTHH-MM-SSZ`, optionally followed by `-N`. Only such names are ever joined to
+/// `snapshots/`, so no id can point outside it.
+pub fn is_snapshot_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 20 || b.len() > 30 {
+        return false;
+    }
+    let shape = b"dddd-dd-ddTdd-dd-ddZ";
+    for (i, want) in shape.iter().enumerate() {
+        let ok = match want {
+            b'd' => b[i].is_ascii_digit(),
+            other => b[i] == *other,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    match &b[20..] {
+        [] => true,
+        [b'-', rest @ ..] => !rest.is_empty() && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 /// A snapshot being built. Nothing in it is visible to readers until [`Draft::finish`].
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -88,6 +157,7 @@ impl Draft {
         manifest.completed_at = Some(now_rfc3339());
         write_json(&self.dir.join("library.json"), library)?;
         write_json(&self.dir.join("manifest.json"), &manifest)?;
+        super::integrity::seal(&self.dir)?;
         let target = archive.snapshot_dir(&self.id);
         fs::rename(&self.dir, &target).map_err(|e| ArchiveError::io(&target, e))?;
         let snapshots = archive.snapshots_dir();
@@ -161,34 +231,83 @@ impl Archive {
         Ok(names)
     }
 
-    /// Complete snapshots, oldest first.
+    /// Complete snapshots, oldest first. Damaged ones are left out (see
+    /// [`Archive::scan_snapshots`]); one damaged snapshot never hides the others.
     pub fn snapshots(&self) -> Result<Vec<SnapshotInfo>, ArchiveError> {
-        let mut list = Vec::new();
-        for name in self.snapshot_dir_names()? {
-            if name.starts_with('.') {
-                continue;
-            }
-            let manifest_path = self.snapshot_dir(&name).join("manifest.json");
-            if !manifest_path.is_file() {
-                continue;
-            }
-            let manifest: Manifest = read_json(&manifest_path)?;
-            if manifest.complete {
-                list.push(SnapshotInfo { id: name, manifest });
-            }
+        let scan = self.scan_snapshots()?;
+        for d in &scan.damaged {
+            tracing::debug!(snapshot = %d.id, problem = %d.problem, "skipping a damaged snapshot");
         }
-        list.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(list)
+        Ok(scan.complete)
     }
 
-    /// The snapshot `latest` names, falling back to the newest complete one.
-    pub fn latest(&self) -> Result<Option<String>, ArchiveError> {
-        let latest = self.root().join("latest");
-        if let Ok(text) = fs::read_to_string(&latest) {
-            let id = text.trim();
-            if !id.is_empty() && self.snapshot_dir(id).join("manifest.json").is_file() {
-                return Ok(Some(id.to_string()));
+    /// Every snapshot directory, sorted into usable and damaged.
+    pub fn scan_snapshots(&self) -> Result<SnapshotScan, ArchiveError> {
+        let mut scan = SnapshotScan::default();
+        for name in self.snapshot_dir_names()? {
+            if !is_snapshot_id(&name) {
+                continue; // drafts (`.draft-…`) and anything that is not ours
             }
+            let manifest_path = self.snapshot_dir(&name).join("manifest.json");
+            let problem = if !manifest_path.is_file() {
+                "manifest.json is missing".to_string()
+            } else {
+                match read_json::<Manifest>(&manifest_path) {
+                    Err(ArchiveError::Corrupt { detail, .. }) => {
+                        format!("manifest.json is damaged: {detail}")
+                    }
+                    Err(e) => e.to_string(),
+                    Ok(m) if !m.complete => "manifest.json is not marked complete".to_string(),
+                    Ok(m) if m.id != name => {
+                        let shown: String =
+                            m.id.chars().filter(|c| !c.is_control()).take(80).collect();
+                        format!("manifest.json belongs to snapshot `{shown}`")
+                    }
+                    Ok(manifest) => {
+                        scan.complete.push(SnapshotInfo { id: name, manifest });
+                        continue;
+                    }
+                }
+            };
+            scan.damaged.push(DamagedSnapshot { id: name, problem });
+        }
+        scan.complete.sort_by(|a, b| a.id.cmp(&b.id));
+        scan.damaged.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(scan)
+    }
+
+    /// What the `latest` file says, unvalidated against the snapshots present.
+    pub fn latest_pointer(&self) -> Latest {
+        let path = self.root().join("latest");
+        match fs::File::open(&path) {
+            Ok(file) => {
+                let mut bytes = Vec::new();
+                match std::io::Read::read_to_end(&mut std::io::Read::take(file, 256), &mut bytes) {
+                    Ok(_) => parse_latest(&bytes),
+                    Err(e) => Latest::Damaged(format!("it cannot be read ({e})")),
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Latest::Missing,
+            Err(e) => Latest::Damaged(format!("it cannot be read ({e})")),
+        }
+    }
+
+    /// The snapshot `latest` names, falling back to the newest complete one. A `latest` that
+    /// is not a snapshot id (a path, `..`) is never followed: the command says so once and
+    /// uses the newest complete snapshot; `verify` reports it as damage.
+    pub fn latest(&self) -> Result<Option<String>, ArchiveError> {
+        match self.latest_pointer() {
+            // The common case reads one manifest, not every snapshot's.
+            Latest::Names(id) => {
+                let path = self.snapshot_dir(&id).join("manifest.json");
+                if read_json::<Manifest>(&path).is_ok_and(|m| m.complete && m.id == id) {
+                    return Ok(Some(id));
+                }
+            }
+            Latest::Damaged(why) => tracing::warn!(
+                "the archive's `latest` file is damaged ({why}); using the newest complete snapshot instead — the next backup rewrites it, `trackvault verify --all` checks the rest"
+            ),
+            Latest::Missing => {}
         }
         Ok(self.snapshots()?.pop().map(|s| s.id))
     }
@@ -201,6 +320,20 @@ impl Archive {
                 .latest()?
                 .ok_or_else(|| ArchiveError::Empty(self.root().to_path_buf())),
             Some(wanted) => {
+                if wanted.is_empty()
+                    || wanted.len() > 30
+                    || !wanted
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                {
+                    return Err(ArchiveError::InvalidSnapshotId(
+                        wanted
+                            .chars()
+                            .filter(|c| !c.is_control())
+                            .take(80)
+                            .collect(),
+                    ));
+                }
                 let ids: Vec<String> = self.snapshots()?.into_iter().map(|s| s.id).collect();
                 if ids.iter().any(|id| id == wanted) {
                     return Ok(wanted.to_string());
@@ -217,14 +350,17 @@ impl Archive {
     }
 
     /// Deletes a complete snapshot directory (objects are left for the caller to collect),
-    /// and repoints `latest` if it named this snapshot.
+    /// repointing `latest` first if it named this snapshot. The directory is renamed aside
+    /// (`snapshots/.removing-<id>`) before it is deleted, so an interrupted removal never
+    /// leaves a half-deleted snapshot that looks damaged; [`Archive::remove_leftovers`]
+    /// finishes the job later.
     pub fn remove_snapshot(&self, id: &str) -> Result<(), ArchiveError> {
+        super::check_id(id)?;
         let dir = self.snapshot_dir(id);
-        fs::remove_dir_all(&dir).map_err(|e| ArchiveError::io(&dir, e))?;
         let latest_path = self.root().join("latest");
-        let named = fs::read_to_string(&latest_path).unwrap_or_default();
-        if named.trim() == id {
-            match self.snapshots()?.pop() {
+        let named = self.latest_pointer();
+        if named == Latest::Names(id.to_string()) || matches!(named, Latest::Damaged(_)) {
+            match self.snapshots()?.into_iter().rev().find(|s| s.id != id) {
                 Some(newest) => {
                     fsutil::write_atomic(&latest_path, format!("{}\n", newest.id).as_bytes(), None)
                         .map_err(|e| ArchiveError::io(&latest_path, e))?
@@ -234,7 +370,26 @@ impl Archive {
                 }
             }
         }
-        Ok(())
+        let aside = self.snapshots_dir().join(format!("{REMOVING_PREFIX}{id}"));
+        let _ = fs::remove_dir_all(&aside);
+        fs::rename(&dir, &aside).map_err(|e| ArchiveError::io(&dir, e))?;
+        let snapshots = self.snapshots_dir();
+        fsutil::sync_dir(&snapshots).map_err(|e| ArchiveError::io(&snapshots, e))?;
+        fs::remove_dir_all(&aside).map_err(|e| ArchiveError::io(&aside, e))
+    }
+
+    /// Finishes removals an interrupted `prune` left (`snapshots/.removing-*`). Call with the
+    /// archive lock held.
+    pub fn remove_leftovers(&self) -> Result<usize, ArchiveError> {
+        let mut removed = 0;
+        for name in self.snapshot_dir_names()? {
+            if name.starts_with(REMOVING_PREFIX) {
+                let dir = self.snapshots_dir().join(&name);
+                fs::remove_dir_all(&dir).map_err(|e| ArchiveError::io(&dir, e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 }
 

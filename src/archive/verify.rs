@@ -10,6 +10,8 @@ pub struct VerifyReport {
     pub snapshot: String,
     pub objects_checked: usize,
     pub problems: Vec<String>,
+    /// Things verify could not check (e.g. a snapshot older than integrity records).
+    pub notes: Vec<String>,
 }
 
 impl VerifyReport {
@@ -25,8 +27,12 @@ pub fn verify_snapshot(archive: &Archive, id: &str) -> Result<VerifyReport, Arch
         snapshot: id.to_string(),
         objects_checked: 0,
         problems: Vec::new(),
+        notes: Vec::new(),
     };
     let manifest = archive.read_manifest(id)?;
+    let integrity = super::integrity::check(&archive.snapshot_dir(id));
+    report.problems.extend(integrity.problems);
+    report.notes.extend(integrity.notes);
     if !manifest.complete {
         report
             .problems
@@ -58,6 +64,38 @@ pub fn verify_snapshot(archive: &Archive, id: &str) -> Result<VerifyReport, Arch
         Err(e) => report.problems.push(e.to_string()),
     }
     Ok(report)
+}
+
+/// Problems with the archive's `latest` file: it must be a snapshot id naming a complete
+/// snapshot (a missing file is fine while there is none).
+pub fn verify_latest(archive: &Archive) -> Result<Vec<String>, ArchiveError> {
+    let complete = archive.snapshots()?;
+    Ok(match archive.latest_pointer() {
+        // Missing: commands use the newest complete snapshot; nothing is wrong.
+        super::Latest::Missing => Vec::new(),
+        super::Latest::Damaged(why) => vec![format!(
+            "`latest` is damaged ({why}); it is not followed, and the next backup rewrites it"
+        )],
+        super::Latest::Names(id) if complete.iter().any(|s| s.id == id) => Vec::new(),
+        super::Latest::Names(id) => vec![format!(
+            "`latest` names {id}, which is not a complete snapshot; the next backup rewrites it"
+        )],
+    })
+}
+
+/// Reports for snapshot directories that cannot be used (missing or garbage manifest).
+pub fn verify_damaged(archive: &Archive) -> Result<Vec<VerifyReport>, ArchiveError> {
+    Ok(archive
+        .scan_snapshots()?
+        .damaged
+        .into_iter()
+        .map(|d| VerifyReport {
+            snapshot: d.id,
+            objects_checked: 0,
+            problems: vec![d.problem],
+            notes: Vec::new(),
+        })
+        .collect())
 }
 
 fn check_library_counts(library: &Library, manifest: &super::Manifest, problems: &mut Vec<String>) {

@@ -37,6 +37,8 @@ pub async fn run(
     let tokens = token_provider(settings, args)?;
     let client = SpotifyClient::from_settings(settings, tokens)?;
     let archive = Archive::open(&settings.archive_root)?;
+    let _lock = archive.lock("backup")?;
+    super::tidy::after_interruptions(&archive);
     let opts = PipelineOptions {
         fetch: BackupOptions {
             full: args.full,

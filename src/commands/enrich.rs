@@ -20,6 +20,7 @@ pub async fn run(
     out: Out<'_>,
 ) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
+    let _lock = archive.lock("enrich")?;
     let snapshot = archive.resolve(args.snapshot.as_deref())?;
     // Read user input before any request, so a typo costs nothing.
     let overrides = match &args.overrides {

@@ -11,6 +11,8 @@ use crate::import::import_download;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
+    let _lock = archive.lock("import")?;
+    super::tidy::remove_abandoned_drafts(&archive);
     let s = import_download(&archive, &args.path)?;
     let mut t = String::new();
     let _ = writeln!(

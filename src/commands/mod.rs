@@ -12,6 +12,7 @@ mod login;
 mod prune;
 pub mod restore;
 mod snapshots;
+mod tidy;
 mod verify;
 
 use std::io::Write;

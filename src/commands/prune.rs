@@ -12,6 +12,15 @@ use crate::history::prune::{execute_prune, plan_prune, PrunePolicy};
 
 pub fn run(settings: &Settings, args: &PruneArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
+    // A dry run changes nothing and needs no lock.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(archive.lock("prune")?)
+    };
+    if !args.dry_run {
+        archive.remove_leftovers()?;
+    }
     let policy = PrunePolicy::new(args.keep_daily, args.keep_monthly);
     let plan = plan_prune(&archive, &policy, SystemTime::now())?;
     if !args.dry_run {

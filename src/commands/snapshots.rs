@@ -9,8 +9,20 @@ use crate::error::Result;
 
 pub fn run(settings: &Settings, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
-    let snapshots = archive.snapshots()?;
+    let scan = archive.scan_snapshots()?;
+    let snapshots = scan.complete;
     let latest = archive.latest()?;
+    let mut damaged = String::new();
+    for d in &scan.damaged {
+        let _ = writeln!(
+            damaged,
+            "{:<24} DAMAGED: {}; run `trackvault verify --all`",
+            d.id, d.problem
+        );
+    }
+    if snapshots.is_empty() && !damaged.is_empty() {
+        return emit(out, &damaged);
+    }
     if snapshots.is_empty() {
         return emit(
             out,
@@ -22,10 +34,10 @@ pub fn run(settings: &Settings, out: Out<'_>) -> Result<()> {
     }
     emit(
         out,
-        &render(
+        &(render(
             &snapshots.iter().map(|s| &s.manifest).collect::<Vec<_>>(),
             latest.as_deref(),
-        ),
+        ) + &damaged),
     )
 }
 

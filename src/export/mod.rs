@@ -16,6 +16,7 @@ pub mod jspf;
 mod m3u8;
 pub mod mapping;
 mod output;
+pub mod recover;
 pub mod summary;
 mod txt;
 pub mod xspf;

@@ -11,7 +11,7 @@ use super::summary::{FormatSummary, LeftOut, WrittenFile};
 use super::ExportError;
 use crate::fsutil::{random_suffix, sync_dir};
 
-const STAGING_MARK: &str = ".partial-";
+pub(crate) const STAGING_MARK: &str = ".partial-";
 
 /// Collects one format's files in `<out>/.<format>.partial-<random>/`.
 pub struct FormatWriter {

@@ -60,6 +60,9 @@ pub enum Event {
         reason: String,
         until: Option<String>,
     },
+    /// Forget everything recorded so far for `key` (a page object it used went missing):
+    /// the collection is fetched again from its start.
+    Reset { key: String },
 }
 
 /// A collection fetched part-way.
@@ -115,21 +118,70 @@ impl Checkpoint {
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(err(e.to_string())),
         }
-        let reader = BufReader::new(File::open(&path).map_err(|e| err(e.to_string()))?);
-        let mut ends_clean = true;
-        for line in reader.split(b'\n') {
-            let line = line.map_err(|e| err(e.to_string()))?;
-            ends_clean = false;
-            if let Ok(event) = serde_json::from_slice::<Event>(&line) {
-                cp.apply(event);
-                ends_clean = true;
-            }
-        }
+        let ends_clean = cp.replay().map_err(|e| err(e.to_string()))?;
         if !ends_clean {
             // A torn last line: start the next event on a line of its own.
             cp.file.write_all(b"\n").map_err(|e| err(e.to_string()))?;
         }
         Ok(cp)
+    }
+
+    /// Replays the journal in `dir` without locking or changing it (for `verify`); the
+    /// result cannot record events.
+    pub fn inspect(dir: &Path) -> Result<Self, SpotifyError> {
+        let path = dir.join(FILE_NAME);
+        let err = |detail: String| SpotifyError::Checkpoint {
+            path: path.display().to_string(),
+            detail,
+        };
+        let mut cp = Checkpoint {
+            file: File::open(&path).map_err(|e| err(e.to_string()))?,
+            path: path.clone(),
+            previous: None,
+            partial: HashMap::new(),
+            done: HashMap::new(),
+            requests: BTreeMap::new(),
+            paused: None,
+        };
+        cp.replay().map_err(|e| err(e.to_string()))?;
+        Ok(cp)
+    }
+
+    /// Applies every readable line of the journal; says whether the last line was whole.
+    fn replay(&mut self) -> std::io::Result<bool> {
+        let reader = BufReader::new(File::open(&self.path)?);
+        let mut ends_clean = true;
+        for line in reader.split(b'\n') {
+            let line = line?;
+            ends_clean = false;
+            if let Ok(event) = serde_json::from_slice::<Event>(&line) {
+                self.apply(event);
+                ends_clean = true;
+            }
+        }
+        Ok(ends_clean)
+    }
+
+    /// Every object id the replayed journal still relies on, with its collection key.
+    pub fn referenced_pages(&self) -> Vec<(&str, &str)> {
+        let mut pages: Vec<(&str, &str)> = self
+            .partial
+            .iter()
+            .flat_map(|(key, p)| {
+                p.pages
+                    .iter()
+                    .map(move |page| (key.as_str(), page.as_str()))
+            })
+            .chain(self.done.iter().flat_map(|(key, (record, _))| {
+                record
+                    .pages
+                    .iter()
+                    .map(move |page| (key.as_str(), page.as_str()))
+            }))
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        pages
     }
 
     pub fn exists(dir: &Path) -> bool {
@@ -159,6 +211,7 @@ impl Checkpoint {
                 });
                 if at == expected {
                     partial.pages.push(page);
+                    // Saturating: a damaged journal must not crash the replay.
                     partial.received = partial.received.saturating_add(rows);
                     partial.total = total;
                     partial.next = Some(next);
@@ -175,6 +228,10 @@ impl Checkpoint {
                 }
             }
             Event::Paused { reason, until } => self.paused = Some((reason, until)),
+            Event::Reset { key } => {
+                self.partial.remove(&key);
+                self.done.remove(&key);
+            }
         }
     }
 

@@ -61,6 +61,7 @@ pub async fn run_backup(
     let counts_before = client.request_counts();
     let (draft, mut cp, resumed) = open_draft(archive)?;
     refuse_before_deadline(&cp)?;
+    forget_missing_pages(archive, &mut cp)?;
 
     let previous = match cp.previous.clone() {
         Some(previous) => previous,
@@ -132,9 +133,38 @@ pub async fn run_backup(
         }
     }
     let summary_base = BackupSummary::new(&manifest, &library, this_run, resumed);
-    cp.remove()?;
+    // The journal stays until the snapshot is in place: if saving fails (a full disk), the
+    // next backup resumes instead of starting over. It moves with the draft and is deleted
+    // from the published snapshot; a leftover copy there is harmless.
+    drop(cp);
     let id = draft.finish(archive, manifest, &library)?;
+    let journal = archive.snapshot_dir(&id).join(FILE_NAME);
+    if let Err(e) = std::fs::remove_file(&journal) {
+        tracing::debug!(path = %journal.display(), "cannot remove the finished journal: {e}");
+    }
     Ok(summary_base.finished(id, started.elapsed()))
+}
+
+/// A page object the journal relies on is gone or damaged (a `prune` beside the backup, a
+/// disk repair): forget that collection so it is fetched again, instead of failing at the
+/// end of every later backup.
+fn forget_missing_pages(archive: &Archive, cp: &mut Checkpoint) -> Result<(), SpotifyError> {
+    let lost: std::collections::BTreeSet<String> = cp
+        .referenced_pages()
+        .into_iter()
+        .filter(|(_, page)| archive.objects().get(page).is_err())
+        .map(|(key, _)| key.to_string())
+        .collect();
+    for key in lost {
+        tracing::warn!("a stored page of {key} is missing from the archive; fetching {key} again");
+        cp.record(Event::Reset { key })?;
+    }
+    Ok(())
+}
+
+/// Whether every page of a record is still stored (reuse must not reference lost pages).
+fn pages_present(archive: &Archive, record: &CollectionRecord) -> bool {
+    record.pages.iter().all(|p| archive.objects().contains(p))
 }
 
 /// The newest unfinished draft with a journal, or a new draft.
@@ -209,10 +239,12 @@ async fn fetch_all(
     let objects = archive.objects();
     let reusable = |key: &str| {
         prev.and_then(|m| {
-            m.collection(key).map(|record| Reusable {
-                snapshot: m.id.clone(),
-                record: record.clone(),
-            })
+            m.collection(key)
+                .filter(|record| pages_present(archive, record))
+                .map(|record| Reusable {
+                    snapshot: m.id.clone(),
+                    record: record.clone(),
+                })
         })
     };
 
@@ -318,7 +350,9 @@ async fn fetch_playlists(
             skip(cp, &key, total, version, note)?;
             continue;
         }
-        if let Some(record) = unchanged_playlist(prev, &key, version.as_deref()) {
+        if let Some(record) = unchanged_playlist(prev, &key, version.as_deref())
+            .filter(|record| pages_present(archive, record))
+        {
             progress.advance(record.received);
             cp.record(Event::Done { record, note: None })?;
             continue;

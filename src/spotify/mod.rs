@@ -3,7 +3,7 @@
 
 mod assemble;
 pub mod auth;
-mod checkpoint;
+pub mod checkpoint;
 pub mod client;
 mod error;
 pub mod fetch;
