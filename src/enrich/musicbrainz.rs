@@ -241,7 +241,7 @@ pub fn fuzzy_query(title: &str, artist: Option<&str>, duration_ms: Option<u64>) 
         query.push_str(&format!(
             " AND dur:[{} TO {}]",
             ms.saturating_sub(DURATION_WINDOW_MS),
-            ms + DURATION_WINDOW_MS
+            ms.saturating_add(DURATION_WINDOW_MS)
         ));
     }
     query

@@ -76,9 +76,31 @@ fn search_key(q: &TrackQuery) -> Option<(String, String)> {
         "{title}\u{1f}{}\u{1f}{}",
         artist.map(normalize_artist).unwrap_or_default(),
         q.duration_ms
-            .map(|ms| (ms + 500) / 1000)
+            .map(|ms| ms.saturating_add(500) / 1000)
             .unwrap_or_default()
     );
-    let duration = q.duration_ms.map(|ms| (ms + 500) / 1000 * 1000);
+    // Durations come from outside (a page, an import, a hand-edited library): saturate.
+    let duration = q.duration_ms.map(|ms| ms.saturating_add(500) / 1000 * 1000);
     Some((key, fuzzy_query(&title, artist, duration)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_duration_from_outside_saturates_instead_of_overflowing() {
+        let q = TrackQuery {
+            title: "Song".into(),
+            artists: vec!["Band".into()],
+            album: None,
+            album_release_date: None,
+            album_track_count: None,
+            duration_ms: Some(u64::MAX),
+            isrc: None,
+            track_number: None,
+        };
+        let (_, query) = search_key(&q).unwrap();
+        assert!(query.contains(&format!("TO {}]", u64::MAX)), "{query}");
+    }
 }
