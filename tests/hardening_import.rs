@@ -59,7 +59,7 @@ fn a_local_file_with_absurd_seconds_gets_no_duration_instead_of_a_wrapped_one() 
         root.path(),
         &[("Playlist1.json", serde_json::to_vec(&playlist).unwrap())],
     );
-    let archive = Archive::open(&root.path().join("archive")).unwrap();
+    let archive = Archive::open(root.path().join("archive")).unwrap();
     let summary = import_download(&archive, &dir).unwrap();
     let library = archive.read_library(&summary.snapshot).unwrap();
     let durations: Vec<Option<u64>> = library.playlists[0]
@@ -99,7 +99,7 @@ fn identifiers_with_line_breaks_or_foreign_shapes_are_refused_at_import() {
     for (file, bytes, field) in cases {
         let root = tempfile::tempdir().unwrap();
         let dir = download(root.path(), &[(file, bytes)]);
-        let archive = Archive::open(&root.path().join("archive")).unwrap();
+        let archive = Archive::open(root.path().join("archive")).unwrap();
         let err = import_download(&archive, &dir).unwrap_err();
         assert!(
             matches!(&err, ImportError::Malformed { field: f, .. } if f == field),
@@ -130,7 +130,7 @@ fn a_utf8_bom_at_the_start_of_a_json_file_is_accepted() {
             ("Renamed.json", renamed),
         ],
     );
-    let archive = Archive::open(&root.path().join("archive")).unwrap();
+    let archive = Archive::open(root.path().join("archive")).unwrap();
     let summary = import_download(&archive, &dir).unwrap();
     assert_eq!((summary.liked_tracks, summary.playlists), (1, 2));
 }
@@ -383,7 +383,7 @@ fn links_to_devices_fifos_and_dangling_links_are_skipped_with_a_note() {
 fn verify_streams_a_gzip_bomb_object_and_reports_it() {
     let root = tempfile::tempdir().unwrap();
     let dir = download(root.path(), &[("Playlist1.json", playlist_json(TRACK))]);
-    let archive = Archive::open(&root.path().join("archive")).unwrap();
+    let archive = Archive::open(root.path().join("archive")).unwrap();
     import_download(&archive, &dir).unwrap();
     let object = archive.objects().list().unwrap().remove(0);
     // 600 MB of zeros, under 1 MB on disk, in place of the page.

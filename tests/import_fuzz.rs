@@ -145,7 +145,7 @@ fn import_folder(files: &[(&str, Vec<u8>)]) {
     for (name, bytes) in files {
         std::fs::write(data.join(name), bytes).unwrap();
     }
-    let archive = Archive::open(&root.path().join("archive")).unwrap();
+    let archive = Archive::open(root.path().join("archive")).unwrap();
     let _ = import_download(&archive, &root.path().join("download"));
 }
 
@@ -212,7 +212,7 @@ proptest! {
         }
         let path = root.path().join("built.zip");
         std::fs::write(&path, &built).unwrap();
-        let archive = Archive::open(&root.path().join("archive")).unwrap();
+        let archive = Archive::open(root.path().join("archive")).unwrap();
         let _ = import_download(&archive, &path);
     }
 

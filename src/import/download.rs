@@ -169,36 +169,39 @@ fn read_entry(
     declared: u64,
     reader: &mut dyn Read,
     budget: &mut Budget,
-) -> std::io::Result<Result<(Role, Option<Vec<u8>>), ImportError>> {
+    read_error: impl Fn(std::io::Error) -> ImportError,
+) -> Result<(Role, Option<Vec<u8>>), ImportError> {
     let mut bytes = Vec::new();
     match role {
-        Role::Ignored => return Ok(Ok((role, None))),
+        Role::Ignored => return Ok((role, None)),
         Role::OtherJson => {
-            (&mut *reader).take(SNIFF_BYTES).read_to_end(&mut bytes)?;
+            (&mut *reader)
+                .take(SNIFF_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(&read_error)?;
             if !may_be_playlists(&bytes) {
-                return Ok(Ok((role, None)));
+                return Ok((role, None));
             }
         }
         Role::Library | Role::Playlists(_) | Role::Userdata => {
             if declared > MAX_FILE_BYTES {
-                return Ok(Err(too_large(name)));
+                return Err(too_large(name));
             }
         }
     }
     let already = bytes.len() as u64;
     (&mut *reader)
         .take(MAX_FILE_BYTES + 1 - already)
-        .read_to_end(&mut bytes)?;
+        .read_to_end(&mut bytes)
+        .map_err(&read_error)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Ok(Err(too_large(name)));
+        return Err(too_large(name));
     }
-    if let Err(e) = budget.take(bytes.len() as u64) {
-        return Ok(Err(e));
-    }
+    budget.take(bytes.len() as u64)?;
     if matches!(role, Role::OtherJson) && !looks_like_playlists(&bytes) {
-        return Ok(Ok((role, None)));
+        return Ok((role, None));
     }
-    Ok(Ok((role, Some(bytes))))
+    Ok((role, Some(bytes)))
 }
 
 fn walk(
@@ -262,7 +265,7 @@ fn walk(
         }
         let mut file = fs::File::open(&path).map_err(|e| io(&path, e))?;
         let (role, bytes) =
-            read_entry(&name, role, meta.len(), &mut file, budget).map_err(|e| io(&path, e))??;
+            read_entry(&name, role, meta.len(), &mut file, budget, |e| io(&path, e))?;
         found.push((name, role, bytes));
     }
     Ok(())
@@ -296,13 +299,12 @@ fn read_zip(
             .join("/");
         let role = role_of(&name);
         let declared = entry.size();
-        let (role, bytes) =
-            read_entry(&name, role, declared, &mut entry, budget).map_err(|e| {
-                ImportError::Zip {
-                    path: path.to_path_buf(),
-                    detail: format!("{name}: {e}"),
-                }
-            })??;
+        let (role, bytes) = read_entry(&name, role, declared, &mut entry, budget, |e| {
+            ImportError::Zip {
+                path: path.to_path_buf(),
+                detail: format!("{name}: {e}"),
+            }
+        })?;
         found.push((name, role, bytes));
     }
     Ok(())
