@@ -197,7 +197,11 @@ pub fn convert(files: &DownloadFiles) -> Result<Converted, ImportError> {
                 file: &file.name,
                 value: &value,
             };
-            at.opt_str("", "username")?.map(str::to_string)
+            // The user name becomes the owner id of every playlist: held to a user id's shape
+            // (no whitespace or control characters), otherwise unknown.
+            at.opt_str("", "username")?
+                .filter(|name| ids::is_user_id(name))
+                .map(str::to_string)
         }
         None => None,
     };
