@@ -10,12 +10,11 @@
 
 use std::borrow::Cow;
 
-/// Bidirectional formatting characters that reorder displayed text (Trojan Source).
+/// Bidirectional embeddings, overrides and isolates, which reorder displayed text (Trojan
+/// Source). The plain direction marks (LRM, RLM, ALM) only nudge neutral characters, appear in
+/// real right-to-left names and are kept.
 fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-    )
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Characters that must never reach a terminal raw from an outside value.
@@ -64,6 +63,7 @@ mod tests {
     #[test]
     fn outside_values_become_visible_escapes() {
         assert_eq!(sanitize_for_terminal("Road Trip 🎵"), "Road Trip 🎵");
+        assert_eq!(sanitize_for_terminal("שלום\u{200f} 1"), "שלום\u{200f} 1");
         assert_eq!(
             sanitize_for_terminal("a\u{1b}[2Jb\r\nc\u{9b}d\u{202e}e\u{7f}"),
             "a\\e[2Jb\\r\\nc\\u{9b}d\\u{202e}e\\u{7f}"
