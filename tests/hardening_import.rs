@@ -406,3 +406,40 @@ fn verify_streams_a_gzip_bomb_object_and_reports_it() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("more than 512 MB"), "{text}");
 }
+
+#[test]
+fn a_small_zip_of_a_json_file_with_millions_of_values_is_refused_with_bounded_memory() {
+    // 200 MB of `0,0,0,…` (under the 256 MB file limit) compresses to well under a megabyte
+    // but would be 100 million values, several GB as parsed JSON; 16 MB of `{"a":0},…`
+    // (2 million small objects) would take about 1 GB. Both stop at the JSON bound.
+    for (unit, repeats) in [(&b"0,"[..], 200), (&b"{\"a\":0},"[..], 16)] {
+        let root = tempfile::tempdir().unwrap();
+        let zip = root.path().join("values.zip");
+        let mut writer = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(9));
+        writer
+            .start_file("Spotify Account Data/YourLibrary.json", options)
+            .unwrap();
+        writer.write_all(b"{\"tracks\": [").unwrap();
+        let chunk = unit.repeat((1 << 20) / unit.len());
+        for _ in 0..repeats {
+            writer.write_all(&chunk).unwrap();
+        }
+        writer.write_all(b"0]}").unwrap();
+        writer.finish().unwrap();
+        let on_disk = fs::metadata(&zip).unwrap().len();
+        assert!(on_disk < 4 << 20, "{on_disk} bytes on disk");
+        let mut cmd = cli(root.path());
+        cmd.arg("import").arg(&zip);
+        let (out, peak_mib) = run_measured(cmd, Duration::from_secs(120));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(peak_mib < 600, "peak RSS {peak_mib} MiB");
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("holds more JSON than import reads"),
+            "{stderr}"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::bounded_json;
 use super::download::{DownloadFiles, SourceFile};
 use super::ImportError;
 use crate::ids;
@@ -148,11 +149,17 @@ fn kind(value: &Value) -> &'static str {
 fn parse(file: &SourceFile) -> Result<Value, ImportError> {
     // Files saved by some editors start with a UTF-8 byte order mark; JSON allows none, but
     // it carries no meaning, so it is skipped.
-    serde_json::from_slice(strip_bom(&file.bytes)).map_err(|e| ImportError::Syntax {
-        file: file.name.clone(),
-        line: e.line(),
-        column: e.column(),
-        detail: e.to_string(),
+    bounded_json::parse(strip_bom(&file.bytes)).map_err(|e| match e {
+        bounded_json::ParseError::Syntax(e) => ImportError::Syntax {
+            file: file.name.clone(),
+            line: e.line(),
+            column: e.column(),
+            detail: e.to_string(),
+        },
+        bounded_json::ParseError::TooManyValues => ImportError::TooManyValues {
+            file: file.name.clone(),
+            limit: bounded_json::MAX_JSON_UNITS,
+        },
     })
 }
 

@@ -128,7 +128,7 @@ fn looks_like_playlists(bytes: &[u8]) -> bool {
     if !may_be_playlists(bytes) {
         return false;
     }
-    serde_json::from_slice::<serde_json::Value>(super::convert::strip_bom(bytes))
+    super::bounded_json::parse(super::convert::strip_bom(bytes))
         .ok()
         .and_then(|v| v.get("playlists").map(serde_json::Value::is_array))
         .unwrap_or(false)
@@ -187,6 +187,8 @@ fn read_entry(
             if declared > MAX_FILE_BYTES {
                 return Err(too_large(name));
             }
+            // Sized once from the header (capped), so reading does not double the buffer.
+            bytes.reserve_exact(declared as usize);
         }
     }
     let already = bytes.len() as u64;

@@ -5,6 +5,7 @@
 //! no snapshot behind; the raw `YourLibrary.json` and `Playlist*.json` are stored as objects and
 //! referenced from the manifest, so `verify` works on imports exactly as on backups.
 
+mod bounded_json;
 mod convert;
 mod download;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 use crate::archive::{Archive, ArchiveError, CollectionRecord, Manifest};
 use crate::model::SOURCE_DATA_DOWNLOAD;
 
+pub use bounded_json::MAX_JSON_UNITS;
 pub use convert::playlist_id_for;
 pub use download::{read_download, DownloadFiles, SourceFile, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
 
@@ -46,6 +48,8 @@ pub enum ImportError {
     },
     #[error("{} is larger than {limit_mb} MB, far more than a real Spotify data download holds; nothing was imported (check that this is the \"Account data\" download)", shown(.what))]
     TooLarge { what: String, limit_mb: u64 },
+    #[error("{} holds more JSON than import reads from one file (over {limit} values, weighted; far more than a real Spotify data download); nothing was imported", shown(.file))]
+    TooManyValues { file: String, limit: usize },
     #[error("{} is neither a folder nor a regular file; give the data-download zip or the folder it was extracted to", shown(&.0.display().to_string()))]
     NotAFile(PathBuf),
     #[error("the download holds two files named {}; extract one account's download at a time", shown(.0))]
