@@ -199,6 +199,8 @@ fn read_entry(
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(name));
     }
+    // A header that overstated the size leaves no unused reservation behind.
+    bytes.shrink_to_fit();
     budget.take(bytes.len() as u64)?;
     if matches!(role, Role::OtherJson) && !looks_like_playlists(&bytes) {
         return Ok((role, None));
