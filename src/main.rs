@@ -34,7 +34,11 @@ fn main() -> ExitCode {
     match runtime.block_on(trackvault::commands::dispatch(&cli, progress, &mut stdout)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("trackvault: {e}");
+            let message = e.to_string();
+            eprintln!(
+                "trackvault: {}",
+                trackvault::terminal_text::for_terminal_output(&message)
+            );
             ExitCode::from(e.exit_code())
         }
     }

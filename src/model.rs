@@ -303,10 +303,12 @@ impl Item {
         }
     }
 
-    /// `https://open.spotify.com/<type>/<id>`, when the item has a Spotify id.
+    /// `https://open.spotify.com/<type>/<id>`, when the item has a Spotify id (and id and type
+    /// have their proper shapes: a library edited by hand gets no link rather than a bad one).
     pub fn spotify_url(&self) -> Option<String> {
         self.id
             .as_ref()
+            .filter(|id| crate::ids::is_base62_id(id) && crate::ids::is_item_type(&self.item_type))
             .map(|id| format!("https://open.spotify.com/{}/{id}", self.item_type))
     }
 

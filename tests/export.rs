@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use trackvault::export::collections::{plan, CollectionKind};
+use trackvault::export::collections::{one_line, plan, CollectionKind};
 use trackvault::export::{export_library, ExportError, ExportOptions, DEFAULT_FORMATS};
 use trackvault::model::{EntryKind, Library};
 
@@ -16,13 +16,16 @@ fn fixture() -> Library {
     serde_json::from_str(&text).unwrap()
 }
 
-/// Every file under `dir`, relative path → bytes, sorted.
+/// Every exported file under `dir`, relative path → bytes, sorted (each format folder's
+/// ownership marker aside; tests/hardening_exports.rs covers it).
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(root, &path, out);
+            } else if path.file_name().is_some_and(|n| n == ".trackvault-export") {
+                continue;
             } else {
                 out.insert(
                     path.strip_prefix(root).unwrap().to_path_buf(),
@@ -276,14 +279,18 @@ fn soundiiz_and_tunemymusic_csvs_parse_back_to_the_library_values() {
             .filter(|r| matches!(r.kind, EntryKind::Track | EntryKind::Local))
             .map(|r| {
                 let item = r.item.unwrap();
+                // Cells never carry control characters: line breaks and tabs become spaces.
                 vec![
-                    item.name.clone(),
-                    item.artists
-                        .iter()
-                        .map(|a| a.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    r.album_name().unwrap_or("").to_string(),
+                    one_line(&item.name),
+                    one_line(
+                        &item
+                            .artists
+                            .iter()
+                            .map(|a| a.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    one_line(r.album_name().unwrap_or("")),
                     item.isrc.clone().unwrap_or_default(),
                 ]
             })

@@ -86,6 +86,39 @@ impl ObjectStore {
         Ok(bytes)
     }
 
+    /// Checks that an object decompresses and hashes to its name without holding it in
+    /// memory: the content is hashed as it is decompressed, and decompression stops at
+    /// [`MAX_OBJECT_BYTES`] (a small gzip "bomb" would otherwise expand to gigabytes).
+    pub fn check(&self, id: &str) -> Result<(), ArchiveError> {
+        let path = self.path(id);
+        let file = fs::File::open(&path).map_err(|e| ArchiveError::io(&path, e))?;
+        let mut decoder = GzDecoder::new(file).take(MAX_OBJECT_BYTES + 1);
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut total: u64 = 0;
+        loop {
+            let n = match decoder.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(undecodable(&path, e)),
+            };
+            total += n as u64;
+            if total > MAX_OBJECT_BYTES {
+                return Err(oversized(&path));
+            }
+            hasher.update(&buffer[..n]);
+        }
+        let actual = hex::encode(hasher.finalize());
+        if actual != id {
+            return Err(ArchiveError::Corrupt {
+                path,
+                detail: format!("content hashes to {actual}, not to its name"),
+            });
+        }
+        Ok(())
+    }
+
     /// Every object id present on disk.
     pub fn list(&self) -> Result<Vec<String>, ArchiveError> {
         let mut ids = Vec::new();
@@ -118,16 +151,38 @@ impl ObjectStore {
     }
 }
 
+/// Largest object content trackvault reads back: far above any API page or imported file
+/// (import stores files of at most 256 MB).
+pub const MAX_OBJECT_BYTES: u64 = 512 * 1024 * 1024;
+
 fn read_gz(path: &Path) -> Result<Vec<u8>, ArchiveError> {
     let file = fs::File::open(path).map_err(|e| ArchiveError::io(path, e))?;
     let mut bytes = Vec::new();
     GzDecoder::new(file)
+        .take(MAX_OBJECT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ArchiveError::Corrupt {
-            path: path.to_path_buf(),
-            detail: format!("cannot be decompressed ({e})"),
-        })?;
+        .map_err(|e| undecodable(path, e))?;
+    if bytes.len() as u64 > MAX_OBJECT_BYTES {
+        return Err(oversized(path));
+    }
     Ok(bytes)
+}
+
+fn undecodable(path: &Path, e: std::io::Error) -> ArchiveError {
+    ArchiveError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("cannot be decompressed ({e})"),
+    }
+}
+
+fn oversized(path: &Path) -> ArchiveError {
+    ArchiveError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!(
+            "decompresses to more than {} MB, more than trackvault ever stores in one object",
+            MAX_OBJECT_BYTES / (1024 * 1024)
+        ),
+    }
 }
 
 #[cfg(test)]

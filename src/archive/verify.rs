@@ -46,7 +46,7 @@ pub fn verify_snapshot(archive: &Archive, id: &str) -> Result<VerifyReport, Arch
                     "{}: page object {object} is missing",
                     collection.key
                 ));
-            } else if let Err(e) = archive.objects().get(object) {
+            } else if let Err(e) = archive.objects().check(object) {
                 report.problems.push(format!("{}: {e}", collection.key));
             }
         }

@@ -8,6 +8,7 @@ use crate::cli::ImportArgs;
 use crate::config::Settings;
 use crate::error::Result;
 use crate::import::import_download;
+use crate::terminal_text::sanitize_for_terminal;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
@@ -15,10 +16,17 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     super::tidy::remove_abandoned_drafts(&archive);
     let s = import_download(&archive, &args.path)?;
     let mut t = String::new();
+    // File names come from inside the download: printed escaped, one line each.
+    let names = |list: &[String]| {
+        list.iter()
+            .map(|n| sanitize_for_terminal(n).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let _ = writeln!(
         t,
         "Imported {} as snapshot {}:",
-        args.path.display(),
+        sanitize_for_terminal(&args.path.display().to_string()),
         s.snapshot
     );
     let _ = writeln!(
@@ -31,13 +39,13 @@ pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
         "  {} playlists with {} entries",
         s.playlists, s.playlist_entries
     );
-    let _ = writeln!(t, "  raw files stored: {}", s.stored_files.join(", "));
+    let _ = writeln!(t, "  raw files stored: {}", names(&s.stored_files));
     if !s.ignored_files.is_empty() {
-        let _ = writeln!(t, "  not used: {}", s.ignored_files.join(", "));
+        let _ = writeln!(t, "  not used: {}", names(&s.ignored_files));
     }
     t.push_str("Note: a data download has no ISRCs or durations, so enrichment will rely on Spotify URL relations and search for this snapshot.\n");
     for note in s.notes.iter().skip(2) {
-        let _ = writeln!(t, "Note: {note}.");
+        let _ = writeln!(t, "Note: {}.", sanitize_for_terminal(note));
     }
     emit(out, &t)
 }

@@ -47,6 +47,8 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
 
 /// Writes to `out`, treating a closed pipe (`| head`) as success.
 pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
+    // Names from outside may carry terminal escapes; none reaches the terminal raw.
+    let text = crate::terminal_text::for_terminal_output(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -4,6 +4,7 @@
 
 use super::filenames::{safe_stem, NameSet};
 use crate::model::{Album, Contents, Entry, EntryKind, Item, Library, Playlist};
+use crate::terminal_text::sanitize_for_terminal;
 
 pub const LIKED_SONGS: &str = "Liked Songs";
 
@@ -122,10 +123,17 @@ impl<'a> Row<'a> {
     }
 }
 
-/// Replaces line breaks and other control characters with spaces, for line-based formats.
+/// Replaces line breaks (including U+2028/U+2029) and every other control character (C0,
+/// DEL, C1) with spaces, for line-based formats and CSV cells.
 pub fn one_line(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -166,10 +174,13 @@ pub fn plan(library: &Library) -> Plan<'_> {
                 .not_accessible_reason
                 .as_deref()
                 .unwrap_or("Spotify shows only its details, not its tracks, to this app");
+            // Printed on the terminal: the owner's name and the reason come from outside.
             not_exported.push(format!(
-                "playlist {:?} by {owner} ({} entries): its entries are not accessible ({reason})",
+                "playlist {:?} by {} ({} entries): its entries are not accessible ({})",
                 one_line(&playlist.name),
-                playlist.total
+                sanitize_for_terminal(owner),
+                playlist.total,
+                sanitize_for_terminal(reason)
             ));
             continue;
         }

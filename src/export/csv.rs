@@ -3,7 +3,7 @@
 
 use csv::{QuoteStyle, Terminator, WriterBuilder};
 
-use super::collections::{Collection, Plan};
+use super::collections::{one_line, Collection, Plan};
 use super::fields::{render, Joining};
 use super::mapping::{Files, LineEnding, Mapping, Quote};
 use super::output::FormatWriter;
@@ -111,10 +111,32 @@ fn records(
             mapping
                 .columns
                 .iter()
-                .map(|c| render(c.field, row, collection, join))
+                .map(|c| cell(mapping, render(c.field, row, collection, join)))
                 .collect()
         })
         .collect()
+}
+
+/// One cell as written: never a raw control character (line breaks and tabs become spaces,
+/// see [`one_line`]), and with the mapping's `formula_guard` a leading `'` on text a
+/// spreadsheet would run as a formula.
+fn cell(mapping: &Mapping, value: String) -> String {
+    let value = if value.contains(|c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        one_line(&value)
+    } else {
+        value
+    };
+    if mapping.formula_guard && starts_like_formula(&value) {
+        format!("'{value}")
+    } else {
+        value
+    }
+}
+
+/// Cells spreadsheets (Excel, LibreOffice, Google Sheets) treat as formulas or commands.
+pub fn starts_like_formula(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// Serializes a header (if the mapping has one) and `records` in the mapping's dialect.

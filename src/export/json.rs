@@ -5,9 +5,9 @@ use crate::model::Library;
 
 pub const FILE_STEM: &str = "library";
 
-/// Streams the library as pretty JSON (a 100,000-entry library is ~100 MB of text; it is never
+/// Streams the library as pretty JSON, with no raw control character (a 100,000-entry library is ~100 MB of text; it is never
 /// held in memory whole).
 pub fn write(library: &Library, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, library)?;
+    super::json_text::to_writer_pretty(&mut *w, library)?;
     w.write_all(b"\n")
 }

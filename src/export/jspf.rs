@@ -51,7 +51,7 @@ pub fn render(
     };
     let mut bytes = Vec::with_capacity(1024 * (written + 1));
     // Serializing plain structs and strings into a Vec cannot fail.
-    let _ = serde_json::to_writer_pretty(&mut bytes, &doc);
+    let _ = super::json_text::to_writer_pretty(&mut bytes, &doc);
     bytes.push(b'\n');
     (bytes, written)
 }

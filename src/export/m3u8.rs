@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::collections::{one_line, Collection};
 use super::summary::LeftOut;
+use crate::ids;
 
 /// Renders one collection; returns the bytes and the number of tracks written.
 pub fn render(collection: &Collection<'_>, left_out: &mut LeftOut) -> (Vec<u8>, usize) {
@@ -19,6 +20,15 @@ pub fn render(collection: &Collection<'_>, left_out: &mut LeftOut) -> (Vec<u8>, 
             left_out.add_kind(row.kind);
             continue;
         };
+        // The resource line is the one a player plays: only a Spotify link or a well-formed
+        // URI, never text a malformed identifier would smuggle in.
+        let Some(resource) = item
+            .spotify_url()
+            .or_else(|| ids::is_api_uri(&item.uri).then(|| item.uri.clone()))
+        else {
+            left_out.add("entries without a valid Spotify link");
+            continue;
+        };
         let mut ids = Vec::new();
         if let Some(isrc) = row.isrc() {
             ids.push(format!("ISRC {isrc}"));
@@ -27,13 +37,12 @@ pub fn render(collection: &Collection<'_>, left_out: &mut LeftOut) -> (Vec<u8>, 
             ids.push(format!("MBID {mbid}"));
         }
         if !ids.is_empty() {
-            let _ = writeln!(text, "# {}", ids.join(" · "));
+            let _ = writeln!(text, "# {}", one_line(&ids.join(" · ")));
         }
         let seconds = item
             .duration_ms
             .map_or_else(|| "-1".to_string(), |ms| (ms / 1000).to_string());
         let _ = writeln!(text, "#EXTINF:{seconds},{}", row.display_line());
-        let resource = item.spotify_url().unwrap_or_else(|| one_line(&item.uri));
         text.push_str(&resource);
         text.push('\n');
         written += 1;

@@ -86,6 +86,11 @@ pub struct Mapping {
     /// Backslash-escape the joiner's separator inside names (Exportify writes `\,`).
     #[serde(default)]
     pub escape_joiner: bool,
+    /// Put `'` before a cell that starts with `=`, `+`, `-` or `@`, so a spreadsheet shows it
+    /// as text instead of running it as a formula. On unless a layout turns it off (importer
+    /// layouts whose matching needs exact titles do; see docs/exports.md).
+    #[serde(default = "yes")]
+    pub formula_guard: bool,
     /// Entry kinds written; the others are counted in the summary as left out.
     #[serde(default = "default_rows")]
     pub rows: Vec<EntryKind>,

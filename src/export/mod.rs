@@ -12,10 +12,12 @@ mod csv;
 pub mod fields;
 pub mod filenames;
 mod json;
+mod json_text;
 pub mod jspf;
 mod m3u8;
 pub mod mapping;
 mod output;
+mod ownership;
 pub mod recover;
 pub mod summary;
 mod txt;
@@ -76,6 +78,8 @@ pub enum ExportError {
     BadMapping { path: PathBuf, problem: String },
     #[error("--split must be at least 1 row per file")]
     BadSplit,
+    #[error("{path} already exists and was not written by trackvault, so it is left untouched; move your files out of it or export with another --out folder")]
+    NotOurs { path: PathBuf },
     #[error("cannot write {path}: {source}; check that the output folder is writable and has free space")]
     Io {
         path: PathBuf,
@@ -193,6 +197,10 @@ pub fn export_library(
     out_dir: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let writers = resolve(opts)?;
+    // Refuse before writing anything if a format folder holds files trackvault did not write.
+    for (name, _) in &writers {
+        ownership::check_replaceable(out_dir, name)?;
+    }
     let plan = collections::plan(library);
     // Formats are independent, so they are written on as many threads as there are cores;
     // each result lands in its format's slot, keeping the summary in format order.

@@ -32,6 +32,7 @@ impl FormatWriter {
         let suffix = random_suffix(6).map_err(|e| ExportError::io(out_dir, e))?;
         let staging = out_dir.join(format!(".{format}{STAGING_MARK}{suffix}"));
         fs::create_dir(&staging).map_err(|e| ExportError::io(&staging, e))?;
+        super::ownership::mark(&staging).map_err(|e| ExportError::io(&staging, e))?;
         Ok(FormatWriter {
             format: format.to_string(),
             out_dir: out_dir.to_path_buf(),

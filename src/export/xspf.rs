@@ -156,8 +156,28 @@ fn creator(library: &Library, collection: &Collection<'_>) -> String {
 
 fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Result<()> {
     w.create_element(name)
-        .write_text_content(BytesText::new(&xml_safe(text)))?;
+        .write_text_content(BytesText::from_escaped(xml_text(text)))?;
     Ok(())
+}
+
+/// `text` escaped for XML content: markup characters as entities, the control characters XML
+/// 1.0 allows (tab, line breaks, DEL, C1, U+2028/U+2029) as character references so no raw control character
+/// is ever written, and those it forbids removed.
+pub fn xml_text(text: &str) -> String {
+    let escaped = quick_xml::escape::escape(xml_safe(text).as_ref()).into_owned();
+    let referenced = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !escaped.contains(referenced) {
+        return escaped;
+    }
+    let mut out = String::with_capacity(escaped.len() + 16);
+    for c in escaped.chars() {
+        if referenced(c) {
+            out.push_str(&format!("&#x{:X};", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// URIs come from ids the model guarantees to be plain; anything else is skipped rather than
@@ -176,7 +196,7 @@ fn uri_element(w: &mut Writer<Vec<u8>>, name: &str, uri: &str) -> io::Result<()>
 fn meta(w: &mut Writer<Vec<u8>>, key: &str, value: &str) -> io::Result<()> {
     w.create_element("meta")
         .with_attribute(("rel", format!("{META_REL}{key}").as_str()))
-        .write_text_content(BytesText::new(&xml_safe(value)))?;
+        .write_text_content(BytesText::from_escaped(xml_text(value)))?;
     Ok(())
 }
 

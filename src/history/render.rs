@@ -1,6 +1,7 @@
 //! Human-readable text for `diff` and `log`. Scripts should use `--json` instead: this text may
 //! change between versions.
 
+use crate::terminal_text::sanitize_for_terminal;
 use std::fmt::Write as _;
 
 use super::diff::{EntryChanges, EntryMove, EntryRef, LibraryDiff, PlaylistDiff, SetChanges};
@@ -193,8 +194,10 @@ fn label(artists: &[String], name: Option<&String>, uri: Option<&String>) -> Str
     } else {
         format!("{} – {name}", artists.join(", "))
     };
+    // Names and URIs come from outside: one line, no terminal escapes.
+    let base = sanitize_for_terminal(&base).into_owned();
     match uri {
-        Some(uri) => format!("{base} <{uri}>"),
+        Some(uri) => format!("{base} <{}>", sanitize_for_terminal(uri)),
         None => base,
     }
 }
@@ -224,8 +227,8 @@ pub fn log_text(h: &PlaylistHistory) -> String {
             num(r.removed),
             num(r.moved),
             num(r.became_unavailable),
-            r.name.as_deref().unwrap_or("-"),
-            r.spotify_snapshot_id.as_deref().unwrap_or("-"),
+            sanitize_for_terminal(r.name.as_deref().unwrap_or("-")),
+            sanitize_for_terminal(r.spotify_snapshot_id.as_deref().unwrap_or("-")),
         );
     }
     if h.snapshots

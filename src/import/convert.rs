@@ -5,8 +5,10 @@
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::bounded_json;
 use super::download::{DownloadFiles, SourceFile};
 use super::ImportError;
+use crate::ids;
 use crate::model::{
     Album, AlbumRef, Artist, ArtistRef, Contents, Entry, EntryKind, Item, Library, Owner, Playlist,
     SavedAlbum, SavedShow, Show, ShowRef, User, SOURCE_DATA_DOWNLOAD,
@@ -73,17 +75,21 @@ impl<'a> At<'a> {
         let uri = self
             .opt_str(path, key)?
             .ok_or_else(|| self.error(&field, "is missing"))?;
-        let ok = types.iter().any(|t| {
-            uri.strip_prefix("spotify:")
-                .and_then(|rest| rest.strip_prefix(t))
-                .and_then(|rest| rest.strip_prefix(':'))
-                .is_some_and(|id| !id.is_empty())
+        // Identifiers are checked for their exact shape here, at the boundary: a URI with a
+        // line break or a control character would otherwise reach playlist files.
+        let ok = types.iter().any(|t| match *t {
+            "local" => ids::is_local_uri(uri),
+            t => ids::is_spotify_uri_of(uri, &[t]),
         });
         if !ok {
             let wanted: Vec<String> = types.iter().map(|t| format!("spotify:{t}:…")).collect();
             return Err(self.error(
                 &field,
-                format!("should be a {} URI but is {uri:?}", wanted.join(" or ")),
+                format!(
+                    "should be a {} URI (a 22-character id) but is {}",
+                    wanted.join(" or "),
+                    quoted(uri)
+                ),
             ));
         }
         Ok(uri)
@@ -109,6 +115,18 @@ impl<'a> At<'a> {
     }
 }
 
+/// A value from the file for an error message: debug-quoted (control characters escaped) and
+/// cut to a readable length.
+fn quoted(value: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    if value.chars().count() <= MAX_CHARS {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(MAX_CHARS).collect();
+        format!("{head:?}…")
+    }
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
@@ -129,12 +147,31 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn parse(file: &SourceFile) -> Result<Value, ImportError> {
-    serde_json::from_slice(&file.bytes).map_err(|e| ImportError::Syntax {
-        file: file.name.clone(),
-        line: e.line(),
-        column: e.column(),
-        detail: e.to_string(),
+    // Files saved by some editors start with a UTF-8 byte order mark; JSON allows none, but
+    // it carries no meaning, so it is skipped.
+    bounded_json::parse(strip_bom(&file.bytes)).map_err(|e| match e {
+        bounded_json::ParseError::Syntax(e) => ImportError::Syntax {
+            file: file.name.clone(),
+            line: e.line(),
+            column: e.column(),
+            detail: e.to_string(),
+        },
+        bounded_json::ParseError::TooManyValues => ImportError::TooManyValues {
+            file: file.name.clone(),
+            limit: bounded_json::MAX_JSON_UNITS,
+        },
     })
+}
+
+/// A list index or length as the model's `u32` (saturating; the size caps keep real lists far
+/// below it).
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// `bytes` without a leading UTF-8 byte order mark.
+pub(super) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 fn id_of(uri: &str) -> Option<String> {
@@ -167,7 +204,11 @@ pub fn convert(files: &DownloadFiles) -> Result<Converted, ImportError> {
                 file: &file.name,
                 value: &value,
             };
-            at.opt_str("", "username")?.map(str::to_string)
+            // The user name becomes the owner id of every playlist: held to a user id's shape
+            // (no whitespace or control characters), otherwise unknown.
+            at.opt_str("", "username")?
+                .filter(|name| ids::is_user_id(name))
+                .map(str::to_string)
         }
         None => None,
     };
@@ -240,7 +281,7 @@ fn convert_library(file: &SourceFile, library: &mut Library) -> Result<(), Impor
             EntryKind::Track
         };
         library.liked_tracks.push(Entry {
-            position: i as u32,
+            position: index_u32(i),
             added_at: None,
             added_by: None,
             kind,
@@ -291,7 +332,7 @@ fn convert_library(file: &SourceFile, library: &mut Library) -> Result<(), Impor
             name: name.to_string(),
         });
         library.saved_episodes.push(Entry {
-            position: i as u32,
+            position: index_u32(i),
             added_at: None,
             added_by: None,
             kind: EntryKind::Episode,
@@ -322,7 +363,7 @@ fn convert_playlist(at: At<'_>, path: &str, owner: Option<&str>) -> Result<Playl
     let mut entries = Vec::new();
     for (i, v) in at.opt_array(path, "items")?.iter().enumerate() {
         let item_path = format!("{path}.items[{i}]");
-        entries.push(convert_entry(at.child(v), &item_path, i as u32)?);
+        entries.push(convert_entry(at.child(v), &item_path, index_u32(i))?);
     }
     Ok(Playlist {
         id: String::new(),
@@ -335,7 +376,7 @@ fn convert_playlist(at: At<'_>, path: &str, owner: Option<&str>) -> Result<Playl
         public: None,
         collaborative,
         snapshot_id: None,
-        total: entries.len() as u32,
+        total: index_u32(entries.len()),
         contents: Contents::Complete,
         not_accessible_reason: None,
         entries,
@@ -456,7 +497,9 @@ fn local_item(uri: &str) -> Item {
         name: album,
         release_date: None,
     });
-    item.duration_ms = seconds.map(|s| s * 1000);
+    // The seconds come from outside: a value too large for milliseconds means "unknown",
+    // never a wrapped-around duration.
+    item.duration_ms = seconds.and_then(|s| s.checked_mul(1000));
     item
 }
 

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 
 use super::ImportError;
 
-/// Larger files are not read (a guard against zip bombs; real files are a few MB).
-const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
-/// Unknown JSON files larger than this are not inspected for a `playlists` key.
-const MAX_SNIFF_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest file import reads (real ones are a few MB; a 100,000-song library is ~20 MB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest total of the files import keeps in memory, over the whole download.
+pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
+/// How much of another JSON file is read to see whether it is a renamed playlist file.
+const SNIFF_BYTES: u64 = 64 * 1024;
 
 /// One file from the download, named by its path inside it (`/`-separated).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub struct DownloadFiles {
     /// Only its `username` is read; the file is not stored (it holds personal data).
     pub userdata: Option<SourceFile>,
     pub ignored: Vec<String>,
+    /// Entries of a folder that were not read, each with the reason (dangling links, links
+    /// to folders, devices, FIFOs, sockets).
+    pub skipped: Vec<String>,
 }
 
 enum Role {
@@ -68,12 +73,16 @@ fn role_of(name: &str) -> Role {
 pub fn read_download(path: &Path) -> Result<DownloadFiles, ImportError> {
     let meta = fs::metadata(path).map_err(|e| io(path, e))?;
     let mut found: Vec<(String, Role, Option<Vec<u8>>)> = Vec::new();
-    if meta.is_dir() {
-        walk(path, path, 0, &mut found)?;
-    } else {
-        read_zip(path, &mut found)?;
-    }
     let mut files = DownloadFiles::default();
+    let mut budget = Budget::default();
+    if meta.is_dir() {
+        walk(path, path, 0, &mut found, &mut files.skipped, &mut budget)?;
+    } else if meta.is_file() {
+        read_zip(path, &mut found, &mut budget)?;
+    } else {
+        // A FIFO or a device would block or never end.
+        return Err(ImportError::NotAFile(path.to_path_buf()));
+    }
     let mut playlists: Vec<(u32, SourceFile)> = Vec::new();
     for (name, role, bytes) in found {
         let file = |bytes: Option<Vec<u8>>| SourceFile {
@@ -89,9 +98,8 @@ pub fn read_download(path: &Path) -> Result<DownloadFiles, ImportError> {
             }
             Role::Userdata => files.userdata = Some(file(bytes)),
             Role::Playlists(n) => playlists.push((n, file(bytes))),
-            Role::OtherJson if bytes.as_deref().is_some_and(looks_like_playlists) => {
-                playlists.push((u32::MAX, file(bytes)))
-            }
+            // read_entry keeps the bytes of another JSON file only if it is a playlist file.
+            Role::OtherJson if bytes.is_some() => playlists.push((u32::MAX, file(bytes))),
             Role::OtherJson | Role::Ignored => files.ignored.push(name),
         }
     }
@@ -107,32 +115,97 @@ pub fn read_download(path: &Path) -> Result<DownloadFiles, ImportError> {
     Ok(files)
 }
 
+/// Could this be a playlist file? It is a JSON object and its start (the first
+/// [`SNIFF_BYTES`]) names `playlists`, as Spotify's playlist files do in their first line.
+fn may_be_playlists(start: &[u8]) -> bool {
+    let start = super::convert::strip_bom(start);
+    let first = start.iter().find(|b| !b.is_ascii_whitespace());
+    first == Some(&b'{') && start.windows(11).any(|w| w == b"\"playlists\"")
+}
+
 /// A JSON object with a top-level `playlists` array: a playlist file under another name.
 fn looks_like_playlists(bytes: &[u8]) -> bool {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') || !bytes.windows(11).any(|w| w == b"\"playlists\"") {
+    if !may_be_playlists(bytes) {
         return false;
     }
-    serde_json::from_slice::<serde_json::Value>(bytes)
+    super::bounded_json::parse(super::convert::strip_bom(bytes))
         .ok()
         .and_then(|v| v.get("playlists").map(serde_json::Value::is_array))
         .unwrap_or(false)
 }
 
-fn wants_bytes(role: &Role, size: u64) -> bool {
-    match role {
-        Role::Library | Role::Playlists(_) | Role::Userdata => true,
-        Role::OtherJson => size <= MAX_SNIFF_BYTES,
-        Role::Ignored => false,
+/// Bytes kept in memory so far, against [`MAX_TOTAL_BYTES`].
+#[derive(Default)]
+struct Budget {
+    used: u64,
+}
+
+impl Budget {
+    fn take(&mut self, bytes: u64) -> Result<(), ImportError> {
+        self.used = self.used.saturating_add(bytes);
+        if self.used > MAX_TOTAL_BYTES {
+            return Err(ImportError::TooLarge {
+                what: "the files import reads".into(),
+                limit_mb: MAX_TOTAL_BYTES / (1024 * 1024),
+            });
+        }
+        Ok(())
     }
 }
 
 fn too_large(name: &str) -> ImportError {
-    ImportError::Malformed {
-        file: name.to_string(),
-        field: "(file size)".into(),
-        detail: format!("is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024)),
+    ImportError::TooLarge {
+        what: name.to_string(),
+        limit_mb: MAX_FILE_BYTES / (1024 * 1024),
     }
+}
+
+/// Reads what import needs of one file: all of a file it uses, the start of another JSON
+/// file (and all of it only if that start looks like a playlist file), nothing of the rest.
+/// Sizes are enforced on the bytes actually read, whatever a header claims.
+fn read_entry(
+    name: &str,
+    role: Role,
+    declared: u64,
+    reader: &mut dyn Read,
+    budget: &mut Budget,
+    read_error: impl Fn(std::io::Error) -> ImportError,
+) -> Result<(Role, Option<Vec<u8>>), ImportError> {
+    let mut bytes = Vec::new();
+    match role {
+        Role::Ignored => return Ok((role, None)),
+        Role::OtherJson => {
+            (&mut *reader)
+                .take(SNIFF_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(&read_error)?;
+            if !may_be_playlists(&bytes) {
+                return Ok((role, None));
+            }
+        }
+        Role::Library | Role::Playlists(_) | Role::Userdata => {
+            if declared > MAX_FILE_BYTES {
+                return Err(too_large(name));
+            }
+            // Sized once from the header (capped), so reading does not double the buffer.
+            bytes.reserve_exact(declared as usize);
+        }
+    }
+    let already = bytes.len() as u64;
+    (&mut *reader)
+        .take(MAX_FILE_BYTES + 1 - already)
+        .read_to_end(&mut bytes)
+        .map_err(&read_error)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(name));
+    }
+    // A header that overstated the size leaves no unused reservation behind.
+    bytes.shrink_to_fit();
+    budget.take(bytes.len() as u64)?;
+    if matches!(role, Role::OtherJson) && !looks_like_playlists(&bytes) {
+        return Ok((role, None));
+    }
+    Ok((role, Some(bytes)))
 }
 
 fn walk(
@@ -140,6 +213,8 @@ fn walk(
     dir: &Path,
     depth: usize,
     found: &mut Vec<(String, Role, Option<Vec<u8>>)>,
+    skipped: &mut Vec<String>,
+    budget: &mut Budget,
 ) -> Result<(), ImportError> {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(|e| io(dir, e))?
@@ -147,14 +222,6 @@ fn walk(
         .collect::<Result<_, _>>()?;
     entries.sort();
     for path in entries {
-        let meta = fs::metadata(&path).map_err(|e| io(&path, e))?;
-        if meta.is_dir() {
-            // The download nests one folder deep; a little slack, but no wandering.
-            if depth < 3 {
-                walk(root, &path, depth + 1, found)?;
-            }
-            continue;
-        }
         let name = path
             .strip_prefix(root)
             .unwrap_or(&path)
@@ -162,15 +229,47 @@ fn walk(
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
-        let role = role_of(&name);
-        let bytes = if wants_bytes(&role, meta.len()) {
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(too_large(&name));
+        // Only regular files are read, and links only when they lead to one: a link to
+        // /dev/zero would never end, a FIFO would block, a dangling link is just skipped.
+        let link = fs::symlink_metadata(&path).map_err(|e| io(&path, e))?;
+        let meta = if link.file_type().is_symlink() {
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => meta,
+                Ok(meta) if meta.is_dir() => {
+                    skipped.push(format!("{name} (a link to a folder; not followed)"));
+                    continue;
+                }
+                Ok(_) => {
+                    skipped.push(format!("{name} (a link to something that is not a file)"));
+                    continue;
+                }
+                Err(_) => {
+                    skipped.push(format!("{name} (a link to nothing)"));
+                    continue;
+                }
             }
-            Some(fs::read(&path).map_err(|e| io(&path, e))?)
         } else {
-            None
+            link
         };
+        if meta.is_dir() {
+            // The download nests one folder deep; a little slack, but no wandering.
+            if depth < 3 {
+                walk(root, &path, depth + 1, found, skipped, budget)?;
+            }
+            continue;
+        }
+        if !meta.is_file() {
+            skipped.push(format!("{name} (not a regular file)"));
+            continue;
+        }
+        let role = role_of(&name);
+        if matches!(role, Role::Ignored) {
+            found.push((name, role, None));
+            continue;
+        }
+        let mut file = fs::File::open(&path).map_err(|e| io(&path, e))?;
+        let (role, bytes) =
+            read_entry(&name, role, meta.len(), &mut file, budget, |e| io(&path, e))?;
         found.push((name, role, bytes));
     }
     Ok(())
@@ -179,6 +278,7 @@ fn walk(
 fn read_zip(
     path: &Path,
     found: &mut Vec<(String, Role, Option<Vec<u8>>)>,
+    budget: &mut Budget,
 ) -> Result<(), ImportError> {
     let file = fs::File::open(path).map_err(|e| io(path, e))?;
     let zip_error = |e: zip::result::ZipError| ImportError::Zip {
@@ -202,26 +302,13 @@ fn read_zip(
             .collect::<Vec<_>>()
             .join("/");
         let role = role_of(&name);
-        let bytes = if wants_bytes(&role, entry.size()) {
-            if entry.size() > MAX_FILE_BYTES {
-                return Err(too_large(&name));
+        let declared = entry.size();
+        let (role, bytes) = read_entry(&name, role, declared, &mut entry, budget, |e| {
+            ImportError::Zip {
+                path: path.to_path_buf(),
+                detail: format!("{name}: {e}"),
             }
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
-            // `take` guards against a header that understates the real size.
-            (&mut entry)
-                .take(MAX_FILE_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .map_err(|e| ImportError::Zip {
-                    path: path.to_path_buf(),
-                    detail: format!("{name}: {e}"),
-                })?;
-            if bytes.len() as u64 > MAX_FILE_BYTES {
-                return Err(too_large(&name));
-            }
-            Some(bytes)
-        } else {
-            None
-        };
+        })?;
         found.push((name, role, bytes));
     }
     Ok(())

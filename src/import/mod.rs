@@ -5,6 +5,7 @@
 //! no snapshot behind; the raw `YourLibrary.json` and `Playlist*.json` are stored as objects and
 //! referenced from the manifest, so `verify` works on imports exactly as on backups.
 
+mod bounded_json;
 mod convert;
 mod download;
 
@@ -15,39 +16,51 @@ use serde::Serialize;
 use crate::archive::{Archive, ArchiveError, CollectionRecord, Manifest};
 use crate::model::SOURCE_DATA_DOWNLOAD;
 
+pub use bounded_json::MAX_JSON_UNITS;
 pub use convert::playlist_id_for;
-pub use download::{read_download, DownloadFiles, SourceFile};
+pub use download::{read_download, DownloadFiles, SourceFile, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
 
 /// Why an import failed. Nothing was written to the archive in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read {path}: {source}; give the data-download zip or the folder it was extracted to")]
+    #[error("cannot read {}: {source}; give the data-download zip or the folder it was extracted to", shown(&.path.display().to_string()))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} is not a readable zip archive ({detail}); download it again from Spotify, or extract it and import the folder")]
+    #[error("{} is not a readable zip archive ({}); download it again from Spotify, or extract it and import the folder", shown(&.path.display().to_string()), shown(.detail))]
     Zip { path: PathBuf, detail: String },
     #[error("{0} holds no YourLibrary.json or Playlist*.json; give the folder or zip of Spotify's \"Account data\" download")]
     NothingToImport(PathBuf),
-    #[error("{file} is not valid JSON (line {line}, column {column}: {detail}); download it again from Spotify")]
+    #[error("{} is not valid JSON (line {line}, column {column}: {}); download it again from Spotify", shown(.file), shown(.detail))]
     Syntax {
         file: String,
         line: usize,
         column: usize,
         detail: String,
     },
-    #[error("{file}: field `{field}` {detail}; this does not look like Spotify's data download, so nothing was imported")]
+    #[error("{}: field `{}` {}; this does not look like Spotify's data download, so nothing was imported", shown(.file), shown(.field), shown(.detail))]
     Malformed {
         file: String,
         field: String,
         detail: String,
     },
-    #[error("the download holds two files named {0}; extract one account's download at a time")]
+    #[error("{} is larger than {limit_mb} MB, far more than a real Spotify data download holds; nothing was imported (check that this is the \"Account data\" download)", shown(.what))]
+    TooLarge { what: String, limit_mb: u64 },
+    #[error("{} holds more JSON than import reads from one file (over {limit} values, weighted; far more than a real Spotify data download); nothing was imported", shown(.file))]
+    TooManyValues { file: String, limit: usize },
+    #[error("{} is neither a folder nor a regular file; give the data-download zip or the folder it was extracted to", shown(&.0.display().to_string()))]
+    NotAFile(PathBuf),
+    #[error("the download holds two files named {}; extract one account's download at a time", shown(.0))]
     Duplicate(String),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+}
+
+/// A name or value from the download, as error messages show it (see `crate::terminal_text`).
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::terminal_text::sanitize_for_terminal(text)
 }
 
 /// What an import produced (printed by the command).
@@ -82,6 +95,7 @@ pub fn import_download(archive: &Archive, path: &Path) -> Result<ImportSummary, 
         "dates are day-precision (stored as midnight UTC); liked songs, saved albums, shows, episodes and followed artists carry no dates".to_string(),
         "the download has no playlist ids or snapshot_ids: playlist ids here are derived from names".to_string(),
     ];
+    notes.extend(files.skipped.iter().map(|s| format!("not read: {s}")));
     if files.library.is_none() {
         notes.push("no YourLibrary.json: liked songs, saved albums, shows, episodes and followed artists are not in this snapshot".to_string());
     }

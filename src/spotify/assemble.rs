@@ -135,7 +135,12 @@ fn playlist(
     records: &Records<'_>,
     raw: RawPlaylist,
 ) -> Result<Playlist, SpotifyError> {
-    let id = raw.id.clone().unwrap_or_default();
+    // An id of a foreign shape is dropped where it enters (see `crate::ids`).
+    let id = raw
+        .id
+        .clone()
+        .filter(|id| crate::ids::is_base62_id(id))
+        .unwrap_or_default();
     let key = playlist_key(&id);
     let (contents, reason, entries, fetched_total) = match records.by_key.get(&key) {
         Some((record, _)) if !record.skipped => (
@@ -164,7 +169,10 @@ fn playlist(
         owner: raw
             .owner
             .map(|o| Owner {
-                id: o.id.unwrap_or_default(),
+                id: o
+                    .id
+                    .filter(|id| crate::ids::is_user_id(id))
+                    .unwrap_or_default(),
                 display_name: o.display_name,
             })
             .unwrap_or_default(),

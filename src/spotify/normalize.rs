@@ -4,6 +4,7 @@
 use super::pages::{
     RawAlbum, RawArtist, RawArtistRef, RawEntry, RawItem, RawSavedAlbum, RawSavedShow, RawShow,
 };
+use crate::ids;
 use crate::model::{
     Album, AlbumRef, Artist, ArtistRef, Entry, EntryKind, Item, SavedAlbum, SavedShow, Show,
     ShowRef,
@@ -41,7 +42,11 @@ pub fn entry(position: u32, row: Option<&RawEntry>) -> Entry {
     Entry {
         position,
         added_at: added_at(row.added_at.as_deref()),
-        added_by: row.added_by.as_ref().and_then(|u| u.id.clone()),
+        added_by: row
+            .added_by
+            .as_ref()
+            .and_then(|u| u.id.clone())
+            .filter(|id| ids::is_user_id(id)),
         kind,
         item: item.map(self::item),
     }
@@ -66,20 +71,31 @@ fn kind_of(item: &RawItem, row_is_local: bool) -> EntryKind {
 }
 
 /// A track or episode.
+///
+/// Identifiers are held to their shapes here, where they enter ([`crate::ids`]): an id, URI or
+/// type with a line break or any other foreign character is dropped (the raw page still has
+/// it), so it can never reach a playlist file.
 pub fn item(raw: &RawItem) -> Item {
-    let item_type = raw.item_type.clone().unwrap_or_else(|| "track".into());
-    let uri = raw.uri.clone().unwrap_or_else(|| match &raw.id {
-        Some(id) => format!("spotify:{item_type}:{id}"),
-        None => String::new(),
-    });
+    let item_type = raw
+        .item_type
+        .clone()
+        .filter(|t| ids::is_item_type(t))
+        .unwrap_or_else(|| "track".into());
+    let id = raw.id.clone().filter(|id| ids::is_base62_id(id));
+    let uri = raw
+        .uri
+        .clone()
+        .filter(|uri| ids::is_api_uri(uri))
+        .or_else(|| id.as_ref().map(|id| format!("spotify:{item_type}:{id}")))
+        .unwrap_or_default();
     Item {
         item_type,
-        id: raw.id.clone().filter(|id| !id.is_empty()),
+        id,
         uri,
         name: raw.name.clone().unwrap_or_default(),
         artists: artists(raw.artists.as_deref()),
         album: raw.album.as_ref().map(|a| AlbumRef {
-            id: a.id.clone(),
+            id: a.id.clone().filter(|id| ids::is_base62_id(id)),
             name: a.name.clone().unwrap_or_default(),
             release_date: a.release_date.clone(),
         }),
@@ -91,10 +107,11 @@ pub fn item(raw: &RawItem) -> Item {
             .external_ids
             .as_ref()
             .and_then(|e| e.isrc.as_deref())
-            .and_then(normalize_isrc),
+            .and_then(normalize_isrc)
+            .filter(|isrc| ids::is_isrc(isrc)),
         musicbrainz: None,
         show: raw.show.as_ref().map(|s| ShowRef {
-            id: s.id.clone(),
+            id: s.id.clone().filter(|id| ids::is_base62_id(id)),
             name: s.name.clone().unwrap_or_default(),
         }),
     }
@@ -115,7 +132,7 @@ fn artists(raw: Option<&[Option<RawArtistRef>]>) -> Vec<ArtistRef> {
         .iter()
         .flatten()
         .map(|a| ArtistRef {
-            id: a.id.clone(),
+            id: a.id.clone().filter(|id| ids::is_base62_id(id)),
             name: a.name.clone().unwrap_or_default(),
         })
         .collect()
@@ -143,9 +160,10 @@ fn album(raw: Option<&RawAlbum>) -> Album {
             musicbrainz: None,
         };
     };
-    let id = raw.id.clone().unwrap_or_default();
+    let valid_id = raw.id.clone().filter(|id| ids::is_base62_id(id));
+    let id = valid_id.clone().unwrap_or_default();
     let album_ref = AlbumRef {
-        id: raw.id.clone(),
+        id: valid_id,
         name: raw.name.clone().unwrap_or_default(),
         release_date: raw.release_date.clone(),
     };
@@ -169,6 +187,7 @@ fn album(raw: Option<&RawAlbum>) -> Album {
         uri: raw
             .uri
             .clone()
+            .filter(|uri| ids::is_api_uri(uri))
             .unwrap_or_else(|| format!("spotify:album:{id}")),
         id,
         name: raw.name.clone().unwrap_or_default(),
@@ -194,15 +213,21 @@ pub fn saved_show(row: Option<&RawSavedShow>) -> SavedShow {
 }
 
 fn show(raw: Option<&RawShow>) -> Show {
-    let id = raw.and_then(|s| s.id.clone()).unwrap_or_default();
+    let id = raw
+        .and_then(|s| s.id.clone())
+        .filter(|id| ids::is_base62_id(id))
+        .unwrap_or_default();
     Show {
-        uri: raw.and_then(|s| s.uri.clone()).unwrap_or_else(|| {
-            if id.is_empty() {
-                String::new()
-            } else {
-                format!("spotify:show:{id}")
-            }
-        }),
+        uri: raw
+            .and_then(|s| s.uri.clone())
+            .filter(|uri| ids::is_api_uri(uri))
+            .unwrap_or_else(|| {
+                if id.is_empty() {
+                    String::new()
+                } else {
+                    format!("spotify:show:{id}")
+                }
+            }),
         id,
         name: raw.and_then(|s| s.name.clone()).unwrap_or_default(),
         publisher: raw.and_then(|s| s.publisher.clone()),
@@ -214,15 +239,21 @@ fn show(raw: Option<&RawShow>) -> Show {
 
 /// A followed artist. A `null` row keeps its place as an artist with an empty id and name.
 pub fn artist(raw: Option<&RawArtist>) -> Artist {
-    let id = raw.and_then(|a| a.id.clone()).unwrap_or_default();
+    let id = raw
+        .and_then(|a| a.id.clone())
+        .filter(|id| ids::is_base62_id(id))
+        .unwrap_or_default();
     Artist {
-        uri: raw.and_then(|a| a.uri.clone()).unwrap_or_else(|| {
-            if id.is_empty() {
-                String::new()
-            } else {
-                format!("spotify:artist:{id}")
-            }
-        }),
+        uri: raw
+            .and_then(|a| a.uri.clone())
+            .filter(|uri| ids::is_api_uri(uri))
+            .unwrap_or_else(|| {
+                if id.is_empty() {
+                    String::new()
+                } else {
+                    format!("spotify:artist:{id}")
+                }
+            }),
         id,
         name: raw.and_then(|a| a.name.clone()).unwrap_or_default(),
         genres: raw

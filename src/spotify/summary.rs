@@ -143,7 +143,12 @@ impl BackupSummary {
         if !self.not_accessible.is_empty() {
             let _ = writeln!(text, "Playlists whose items could not be read:");
             for (name, why) in &self.not_accessible {
-                let _ = writeln!(text, "  {name:?}: {why}");
+                // Both come from outside (the name, and Spotify's reason): one line each.
+                let _ = writeln!(
+                    text,
+                    "  {name:?}: {}",
+                    crate::terminal_text::sanitize_for_terminal(why)
+                );
             }
         }
         for note in &self.notes {

@@ -52,6 +52,8 @@ impl Run<'_> {
                     .map(|id| (id.clone(), *method, *confidence)),
                 _ => None,
             };
+            // An id from an answer that is not an MBID is never recorded (`crate::ids`).
+            let found = found.filter(|(id, _, _)| crate::ids::is_mbid(id));
             if let Some((artist_id, method, confidence)) = found {
                 artist.musicbrainz = Some(ArtistMatch {
                     artist_id,

@@ -85,7 +85,11 @@ impl Run<'_> {
         let mut matched = 0;
         for saved in &mut library.saved_albums {
             let album = &mut saved.album;
-            if let Some(release) = self.single_release(&album_url(&album.id)) {
+            // A release id from an answer that is not an MBID is never recorded (`crate::ids`).
+            let linked = self
+                .single_release(&album_url(&album.id))
+                .filter(|r| crate::ids::is_mbid(&r.id));
+            if let Some(release) = linked {
                 let group = self
                     .releases
                     .get(&release.id)
@@ -95,7 +99,7 @@ impl Run<'_> {
                     .or(release.release_group.clone());
                 album.musicbrainz = Some(ReleaseMatch {
                     release_id: release.id.clone(),
-                    release_group_id: group.map(|g| g.id),
+                    release_group_id: group.map(|g| g.id).filter(|id| crate::ids::is_mbid(id)),
                     method: MatchMethod::SpotifyUrl,
                     confidence: 1.0,
                 });

@@ -11,6 +11,7 @@ use crate::enrich::error::EnrichError;
 use crate::enrich::matcher::{decide, Candidate, Decision, Evidence};
 use crate::enrich::musicbrainz::{MbRelease, MbUrl, MusicBrainz};
 use crate::enrich::normalize::normalize_isrc;
+use crate::ids;
 use crate::model::{MatchMethod, RecordingMatch};
 use crate::progress::ProgressHandle;
 
@@ -68,6 +69,19 @@ impl Run<'_> {
         evidence: Evidence,
         method: MatchMethod,
     ) {
+        // Identifiers from an answer are held to the MBID shape where they enter: a candidate
+        // whose recording id is not one can never be matched (see `crate::ids`).
+        let valid: Vec<Candidate>;
+        let candidates = if candidates.iter().all(|c| ids::is_mbid(&c.recording_id)) {
+            candidates
+        } else {
+            valid = candidates
+                .iter()
+                .filter(|c| ids::is_mbid(&c.recording_id))
+                .cloned()
+                .collect();
+            &valid
+        };
         if candidates.is_empty() {
             return;
         }
@@ -82,9 +96,16 @@ impl Run<'_> {
                 let release = release.and_then(|r| cand.releases.get(r));
                 track.result = Some(RecordingMatch {
                     recording_id: cand.recording_id.clone(),
-                    release_id: release.map(|r| r.id.clone()),
-                    release_group_id: release.and_then(|r| r.release_group_id.clone()),
-                    artist_ids: cand.artists.iter().map(|a| a.id.clone()).collect(),
+                    release_id: release.map(|r| r.id.clone()).filter(|id| ids::is_mbid(id)),
+                    release_group_id: release
+                        .and_then(|r| r.release_group_id.clone())
+                        .filter(|id| ids::is_mbid(id)),
+                    artist_ids: cand
+                        .artists
+                        .iter()
+                        .map(|a| a.id.clone())
+                        .filter(|id| ids::is_mbid(id))
+                        .collect(),
                     method,
                     confidence,
                 });
