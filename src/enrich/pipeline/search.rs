@@ -88,4 +88,3 @@ fn search_key(q: &TrackQuery) -> Option<(String, String)> {
         .map(|ms| rounded_secs(ms).saturating_mul(1000));
     Some((key, fuzzy_query(&title, artist, duration)))
 }
-
