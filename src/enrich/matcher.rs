@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::normalize::{
     channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist,
-    normalize_isrc, normalize_title, scripts_differ, title_parts, TitleParts, VersionMarker,
+    main_script, normalize_isrc, normalize_title, scripts_differ, title_parts, Script, TitleParts,
+    VersionMarker,
 };
 
 /// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
@@ -165,6 +166,8 @@ impl Candidate {
 pub struct Score {
     /// 0..=1.
     pub total: f64,
+    /// `total` before clamping to 1: ranks candidates whose nudges would all clamp to 1.
+    pub rank: f64,
     pub title: f64,
     pub artist: f64,
     /// None when either duration is unknown.
@@ -218,7 +221,14 @@ impl<'a> QueryView<'a> {
         if let Some(album) = query.album.as_deref().filter(|a| album_is_live(a)) {
             markers.insert(VersionMarker::Live);
             if live_details.is_empty() {
-                live_details = live_detail_words([normalize_title(album).as_str()]);
+                // Only "Live at/in/from <venue>" names a concert; "Album (Live)" does not.
+                let n = normalize_title(album);
+                if let Some((_, venue)) = ["live at ", "live in ", "live from "]
+                    .iter()
+                    .find_map(|p| n.split_once(p))
+                {
+                    live_details = live_detail_words([venue]);
+                }
             }
         }
         let mut artists: Vec<Vec<String>> = query.artists.iter().map(|a| vec![a.clone()]).collect();
@@ -292,7 +302,11 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
 
     // Title: similarity in its own script (a transliteration only when the scripts differ).
     let (title, _) = text_similarity(&q.parts.base, &cparts.base);
-    let title_cross = scripts_differ(&q.parts.base, &cparts.base);
+    // MusicBrainz keeps titles in their original script; Spotify may show them romanized or
+    // translated. Only that direction is a script difference to bridge: a Latin title in
+    // MusicBrainz against a non-Latin one on Spotify is another song.
+    let title_cross = scripts_differ(&q.parts.base, &cparts.base)
+        && main_script(&q.parts.base) == Some(Script::Latin);
     // Artists: all credited, featured names from either title included; by MBID when known.
     let mut cartists: Vec<Vec<String>> = c
         .artists
@@ -444,6 +458,7 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     if same_concert {
         total += 0.03;
     }
+    let mut rank = total;
     let mut total = total.clamp(0.0, 1.0);
     if artist_unreadable || title_unread {
         total = total.min(UNREADABLE_CAP);
@@ -453,8 +468,15 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     if refused {
         total = total.min(REFUSED_CAP);
     }
+    // Without the track's length, nudges (album, position) cannot tell two takes apart.
+    rank = if q.query.duration_ms.is_none() {
+        total
+    } else {
+        rank.min(total + 0.1)
+    };
     Score {
         total,
+        rank,
         title,
         artist,
         duration,
@@ -858,9 +880,10 @@ pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) 
         .map(|c| score_view(&q, c, evidence))
         .collect();
     let scores: Vec<f64> = scored.iter().map(|s| s.total).collect();
+    let ranks: Vec<f64> = scored.iter().map(|s| s.rank).collect();
     let Some(best) = (0..candidates.len()).max_by(|&i, &j| {
-        scores[i]
-            .partial_cmp(&scores[j])
+        ranks[i]
+            .partial_cmp(&ranks[j])
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(j.cmp(&i))
     }) else {
@@ -876,7 +899,7 @@ pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) 
         .iter()
         .enumerate()
         .filter(|(i, c)| *i != best && c.recording_id != candidates[best].recording_id)
-        .filter(|(i, _)| scores[*i] > best_score - MARGIN)
+        .filter(|(i, _)| ranks[*i] > ranks[best] - MARGIN)
         .map(|(i, _)| i)
         .collect();
     if rivals.is_empty() {
