@@ -23,6 +23,9 @@ pub const ACCEPT_THRESHOLD: f64 = 0.85;
 pub const MARGIN: f64 = 0.03;
 /// Durations further apart than this are different recordings (or wrong data).
 pub const DURATION_TOLERANCE_MS: u64 = 10_000;
+/// Durations allowed apart when an ISRC, a Spotify link or the album position names the
+/// recording and the titles agree.
+pub const ANCHORED_DURATION_TOLERANCE_MS: u64 = 20_000;
 /// Durations this close count as equal (encoding, rounding, fades).
 const DURATION_GRACE_MS: u64 = 3_000;
 /// Where the duration score reaches zero.
@@ -33,6 +36,8 @@ const REFUSED_CAP: f64 = 0.5;
 const FALLBACK_CAP: f64 = 0.95;
 /// Best score when the artist could not be compared across scripts.
 const UNREADABLE_CAP: f64 = 0.9;
+/// Similarity kept for two different artist names written in the same script.
+const LOOKALIKE_NAME_FACTOR: f64 = 0.6;
 /// Title similarity when one side has a word the other lacks.
 const EXTRA_WORD_CAP: f64 = 0.8;
 
@@ -211,6 +216,8 @@ struct QueryView<'a> {
     artists: Vec<Vec<String>>,
     /// Venue and date words of a live track ("Song - Live at Red Rocks 1999").
     live_details: BTreeSet<String>,
+    /// The track comes from a soundtrack (album or "- From … Soundtrack" title).
+    soundtrack: bool,
 }
 
 impl<'a> QueryView<'a> {
@@ -221,24 +228,29 @@ impl<'a> QueryView<'a> {
         if let Some(album) = query.album.as_deref().filter(|a| album_is_live(a)) {
             markers.insert(VersionMarker::Live);
             if live_details.is_empty() {
-                // Only "Live at/in/from <venue>" names a concert; "Album (Live)" does not.
+                // Only "Live at/in/à <venue>" names a concert; "Album (Live)" does not.
                 let n = normalize_title(album);
-                if let Some((_, venue)) = ["live at ", "live in ", "live from "]
-                    .iter()
-                    .find_map(|p| n.split_once(p))
-                {
+                if let Some((_, venue)) = n.split_once("live ") {
                     live_details = live_detail_words([venue]);
                 }
             }
         }
         let mut artists: Vec<Vec<String>> = query.artists.iter().map(|a| vec![a.clone()]).collect();
         add_featured(&mut artists, &parts.featured);
+        let soundtrack = [Some(query.title.as_str()), query.album.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| {
+                let n = normalize_title(t);
+                n.contains("soundtrack") || n.contains("motion picture") || n.contains("film")
+            });
         QueryView {
             query,
             parts,
             markers,
             artists,
             live_details,
+            soundtrack,
         }
     }
 }
@@ -259,7 +271,29 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
 
     // Version markers: title, disambiguation, and a live-only release list.
     let cmarkers = candidate_markers(c, &cparts);
-    let mut versions_agree = marker_classes(&q.markers) == marker_classes(&cmarkers);
+    let mut qmarkers = q.markers.clone();
+    let on_album = q.query.album.as_deref().is_some_and(|a| {
+        c.releases
+            .iter()
+            .any(|r| album_titles_agree(a, &r.title))
+    });
+    // A track of the very live album the candidate is on is live too, title or not.
+    if on_album && cmarkers.contains(&VersionMarker::Live) && live_by_release_type(c) {
+        qmarkers.insert(VersionMarker::Live);
+    }
+    let mut versions_agree = marker_classes(&qmarkers) == marker_classes(&cmarkers);
+    // MusicBrainz's "film version" is what a soundtrack album carries.
+    if !versions_agree
+        && q.soundtrack
+        && marker_classes(&cmarkers)
+            .difference(&marker_classes(&qmarkers))
+            .all(|m| *m == VersionMarker::Other)
+        && marker_classes(&qmarkers).is_subset(&marker_classes(&cmarkers))
+        && film_version(c, &cparts)
+    {
+        versions_agree = true;
+        reasons.push("film version on a soundtrack".into());
+    }
     if versions_agree && !q.parts.version_texts.is_empty() && !cparts.version_texts.is_empty() {
         // Two remixes (or two "versions") must be the same one: compare the segment texts.
         let needs_detail = q.markers.iter().any(|m| {
@@ -278,25 +312,27 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // Two live recordings are the same one only at the same concert: when both name a venue
     // or date (MusicBrainz in the comment, "live, 1999-05-02: Red Rocks …"), one must agree.
     let mut same_concert = false;
-    if versions_agree && q.markers.contains(&VersionMarker::Live) && !q.live_details.is_empty() {
+    if versions_agree && qmarkers.contains(&VersionMarker::Live) && !q.live_details.is_empty() {
         let mut texts = cparts.version_texts.clone();
         texts.extend(c.disambiguation.as_deref().map(normalize_title));
         let cdetails = live_detail_words(texts.iter().map(String::as_str));
-        if !cdetails.is_empty() {
-            if q.live_details.is_disjoint(&cdetails) {
+        match concerts_agree(&q.live_details, &cdetails) {
+            Some(false) => {
                 versions_agree = false;
                 reasons.push("another concert".into());
-            } else {
+            }
+            Some(true) => {
                 same_concert = true;
                 reasons.push("same concert".into());
             }
+            None => {}
         }
     }
     if !versions_agree {
         refused = true;
         reasons.push(format!(
             "version markers differ: {:?} vs {:?}",
-            q.markers, cmarkers
+            qmarkers, cmarkers
         ));
     }
 
@@ -305,8 +341,8 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // MusicBrainz keeps titles in their original script; Spotify may show them romanized or
     // translated. Only that direction is a script difference to bridge: a Latin title in
     // MusicBrainz against a non-Latin one on Spotify is another song.
-    let title_cross = scripts_differ(&q.parts.base, &cparts.base)
-        && main_script(&q.parts.base) == Some(Script::Latin);
+    let title_cross = main_script(&q.parts.base) == Some(Script::Latin)
+        && (scripts_differ(&q.parts.base, &cparts.base) || has_non_latin(&cparts.base));
     // Artists: all credited, featured names from either title included; by MBID when known.
     let mut cartists: Vec<Vec<String>> = c
         .artists
@@ -336,20 +372,6 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         reasons.push("credited artists are other MusicBrainz artists".into());
     }
 
-    // Duration.
-    let duration = match (q.query.duration_ms, c.length_ms) {
-        (Some(a), Some(b)) => {
-            let d = a.abs_diff(b);
-            if d > DURATION_TOLERANCE_MS {
-                refused = true;
-                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
-            }
-            Some(duration_score(d))
-        }
-        _ => None,
-    };
-    let close_duration = duration.is_some_and(|d| d >= 1.0);
-
     let isrc_agrees = q.query.isrc.as_ref().is_some_and(|i| {
         c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i))
             || (evidence == Evidence::Isrc && c.isrcs.is_empty())
@@ -364,6 +386,26 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     }
     // Evidence naming this very recording, whatever script its title is written in.
     let anchored = strong || position_agrees;
+
+    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when an
+    // anchor names the recording and the title agrees as written.
+    let tolerance = if anchored && !title_cross && title >= 0.95 {
+        ANCHORED_DURATION_TOLERANCE_MS
+    } else {
+        DURATION_TOLERANCE_MS
+    };
+    let duration = match (q.query.duration_ms, c.length_ms) {
+        (Some(a), Some(b)) => {
+            let d = a.abs_diff(b);
+            if d > tolerance {
+                refused = true;
+                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
+            }
+            Some(duration_score(d))
+        }
+        _ => None,
+    };
+    let close_duration = duration.is_some_and(|d| d >= 1.0);
 
     // Title and artist must agree. Strong evidence lowers the bar a little.
     let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
@@ -408,6 +450,24 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         refused = true;
         reasons.push(format!("artists differ ({artist:.2})"));
     }
+    // A search hit by the same artist and title that is on none of the Spotify album's
+    // releases may be another song of that name: it needs an anchor.
+    if evidence == Evidence::Search && !anchored && !on_album {
+        if let Some(album) = q.query.album.as_deref() {
+            let comparable = !c.releases.is_empty()
+                && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
+            if comparable {
+                refused = true;
+                reasons.push("not on the Spotify album".into());
+            }
+        }
+    }
+    // A mono mix is a recording of its own: Spotify's mono track needs MusicBrainz's mono one.
+    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
+    if channel_tag(&q.query.title) == Some("mono") && ctag != Some("mono") && !strong {
+        refused = true;
+        reasons.push("Spotify's mono mix, not MusicBrainz's".into());
+    }
     if artist_unreadable {
         reasons.push("artist in another script, not compared".into());
     }
@@ -426,24 +486,17 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         weight += 2.0;
     }
     let base = if weight > 0.0 { sum / weight } else { 0.0 };
-    let mut total = if strong { 0.5 + 0.5 * base } else { base };
+    let mut total = if anchored { 0.5 + 0.5 * base } else { base };
 
     // Small nudges that separate near-equal candidates.
     if !isrc_agrees && q.query.isrc.is_some() && !c.isrcs.is_empty() {
         total -= 0.05;
         reasons.push("candidate has other ISRCs".into());
     }
-    if let Some(album) = &q.query.album {
-        let a = title_parts(album).base;
-        if c.releases
-            .iter()
-            .any(|r| text_similarity(&a, &title_parts(&r.title).base).0 >= 0.9)
-        {
-            total += 0.02;
-            reasons.push("on the same album".into());
-        }
+    if on_album {
+        total += 0.02;
+        reasons.push("on the same album".into());
     }
-    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
     if let (Some(a), Some(b)) = (channel_tag(&q.query.title), ctag) {
         if a == b {
             total += 0.03;
@@ -493,16 +546,31 @@ fn candidate_markers(c: &Candidate, cparts: &TitleParts) -> BTreeSet<VersionMark
     if let Some(d) = &c.disambiguation {
         cmarkers.extend(comment_markers(d));
     }
-    if !c.releases.is_empty()
+    if live_by_release_type(c) {
+        cmarkers.insert(VersionMarker::Live);
+    }
+    cmarkers
+}
+
+/// True when every release of the candidate is a live album (its only sign of being live may
+/// be that).
+fn live_by_release_type(c: &Candidate) -> bool {
+    !c.releases.is_empty()
         && c.releases.iter().all(|r| {
             r.secondary_types
                 .iter()
                 .any(|t| t.eq_ignore_ascii_case("live"))
         })
-    {
-        cmarkers.insert(VersionMarker::Live);
-    }
-    cmarkers
+}
+
+/// A "film version" / "movie version" / "soundtrack version" in title or comment.
+fn film_version(c: &Candidate, cparts: &TitleParts) -> bool {
+    let comment = c.disambiguation.as_deref().map(normalize_title);
+    cparts
+        .version_texts
+        .iter()
+        .chain(comment.iter())
+        .any(|t| t.contains("film") || t.contains("movie") || t.contains("soundtrack"))
 }
 
 /// Whether the candidate sits at the track's position (and disc, when both know it) on the
@@ -522,6 +590,29 @@ fn same_position(q: &TrackQuery, c: &Candidate, evidence: Evidence) -> bool {
                     .as_deref()
                     .is_some_and(|a| album_titles_agree(a, &r.title)))
     })
+}
+
+/// Whether two sets of concert words name the same concert: venues decide when both name one,
+/// else years; None when they cannot tell.
+fn concerts_agree(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<bool> {
+    let is_year = |w: &&String| w.chars().all(|c| c.is_ascii_digit());
+    let split = |s: &BTreeSet<String>| -> (BTreeSet<String>, BTreeSet<String>) {
+        let (years, words): (Vec<&String>, Vec<&String>) = s.iter().partition(is_year);
+        (
+            words.into_iter().cloned().collect(),
+            years.into_iter().cloned().collect(),
+        )
+    };
+    let ((wa, ya), (wb, yb)) = (split(a), split(b));
+    if !wa.is_empty() && !wb.is_empty() {
+        let venue = !wa.is_disjoint(&wb);
+        let years_clash = !ya.is_empty() && !yb.is_empty() && ya.is_disjoint(&yb);
+        return Some(venue && !years_clash);
+    }
+    if !ya.is_empty() && !yb.is_empty() {
+        return Some(!ya.is_disjoint(&yb));
+    }
+    None
 }
 
 /// Words naming a concert (venue, city, year) in live segments or comments: everything but
@@ -740,7 +831,12 @@ fn artist_similarity_alts(
         let mut best_cross = false;
         for s in x {
             for t in y {
-                let (v, cross) = text_similarity_with(s, t, transliterate);
+                let (mut v, cross) = text_similarity_with(s, t, transliterate);
+                // Two names written alike but not the same ("Daughtry" / "Daughtery") are
+                // two artists: only spelling that normalization or diacritics explain counts.
+                if v < 0.97 && !scripts_differ(s, t) && fallback_key(s) != fallback_key(t) {
+                    v *= LOOKALIKE_NAME_FACTOR;
+                }
                 if v > best {
                     best = v;
                     best_cross = cross;

@@ -335,6 +335,23 @@ fn canon(s: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
+    // "No. 2" = "#2" = "2": a number sign before a number is dropped (walking backwards so
+    // that normalizing twice changes nothing).
+    let words: Vec<&str> = out.split(' ').collect();
+    if words.len() > 1 && words.iter().any(|w| matches!(*w, "no" | "nr")) {
+        let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+        for w in words.iter().rev() {
+            let before_number = kept
+                .last()
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+            if matches!(*w, "no" | "nr") && before_number {
+                continue;
+            }
+            kept.push(w);
+        }
+        kept.reverse();
+        out = kept.join(" ");
+    }
     out
 }
 
@@ -345,6 +362,9 @@ fn expand(word: &str) -> Option<&'static str> {
         "pt" => Some("part"),
         "vol" => Some("volume"),
         "n" => Some("and"),
+        // Roman part numbers ("Pt. II" = "Part 2").
+        "ii" => Some("2"),
+        "iii" => Some("3"),
         _ => None,
     }
 }
@@ -675,6 +695,12 @@ mod tests {
         );
         assert_eq!(normalize_title("Song (Part 2)"), "song part 2");
         assert_eq!(normalize_title("Song, Pt. 2"), "song part 2");
+        assert_eq!(normalize_title("Song Pt. II"), "song part 2");
+        assert_eq!(
+            normalize_title("Rhapsody No. 2"),
+            normalize_title("Rhapsody #2")
+        );
+        assert_eq!(normalize_title("No No 2"), "2");
         assert_eq!(
             normalize_title("Rock 'n' Roll"),
             normalize_title("Rock and Roll")
