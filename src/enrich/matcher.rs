@@ -218,6 +218,8 @@ struct QueryView<'a> {
     live_details: BTreeSet<String>,
     /// The track comes from a soundtrack (album or "- From … Soundtrack" title).
     soundtrack: bool,
+    /// Spotify calls the track or its album a remaster (a new master of the same recording).
+    remastered: bool,
 }
 
 impl<'a> QueryView<'a> {
@@ -244,6 +246,10 @@ impl<'a> QueryView<'a> {
                 let n = normalize_title(t);
                 n.contains("soundtrack") || n.contains("motion picture") || n.contains("film")
             });
+        let remastered = [Some(query.title.as_str()), query.album.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains("remaster"));
         QueryView {
             query,
             parts,
@@ -251,6 +257,7 @@ impl<'a> QueryView<'a> {
             artists,
             live_details,
             soundtrack,
+            remastered,
         }
     }
 }
@@ -387,9 +394,11 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // Evidence naming this very recording, whatever script its title is written in.
     let anchored = strong || position_agrees;
 
-    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when an
-    // anchor names the recording and the title agrees as written.
-    let tolerance = if anchored && !title_cross && title >= 0.95 {
+    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when the
+    // titles agree as written and an ISRC or Spotify link names the recording, or the track
+    // is a remaster at the recording's position on the album.
+    let tolerance = if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95
+    {
         ANCHORED_DURATION_TOLERANCE_MS
     } else {
         DURATION_TOLERANCE_MS
@@ -452,7 +461,8 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     }
     // A search hit by the same artist and title that is on none of the Spotify album's
     // releases may be another song of that name: it needs an anchor.
-    if evidence == Evidence::Search && !anchored && !on_album {
+    // (Without the track's length nothing tells two takes apart, so then it stays a rival.)
+    if evidence == Evidence::Search && !anchored && !on_album && q.query.duration_ms.is_some() {
         if let Some(album) = q.query.album.as_deref() {
             let comparable = !c.releases.is_empty()
                 && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
