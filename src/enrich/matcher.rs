@@ -460,9 +460,19 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         reasons.push(format!("artists differ ({artist:.2})"));
     }
     // A search hit by the same artist and title that is on none of the Spotify album's
-    // releases may be another song of that name: it needs an anchor.
-    // (Without the track's length nothing tells two takes apart, so then it stays a rival.)
-    if evidence == Evidence::Search && !anchored && !on_album && q.query.duration_ms.is_some() {
+    // releases may be another song of that name: it needs an anchor. Named versions (remix,
+    // live, acoustic, a mono mix …) are exempt: they come out on singles and compilations, and
+    // two songs sharing a title *and* a version are rare. Without the track's length nothing
+    // tells two takes apart, so then the hit stays a rival.
+    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
+    let qtag = channel_tag(&q.query.title);
+    let named_version = versions_agree && (!qmarkers.is_empty() || (qtag.is_some() && qtag == ctag));
+    if evidence == Evidence::Search
+        && !anchored
+        && !on_album
+        && !named_version
+        && q.query.duration_ms.is_some()
+    {
         if let Some(album) = q.query.album.as_deref() {
             let comparable = !c.releases.is_empty()
                 && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
@@ -473,8 +483,7 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         }
     }
     // A mono mix is a recording of its own: Spotify's mono track needs MusicBrainz's mono one.
-    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
-    if channel_tag(&q.query.title) == Some("mono") && ctag != Some("mono") && !strong {
+    if qtag == Some("mono") && ctag != Some("mono") && !strong {
         refused = true;
         reasons.push("Spotify's mono mix, not MusicBrainz's".into());
     }
@@ -676,9 +685,15 @@ fn album_is_live(album: &str) -> bool {
         return true;
     }
     let b = &p.base;
-    b.starts_with("live at ")
-        || b.starts_with("live in ")
-        || b.starts_with("live from ")
+    // "Live at/in/from/à/au/im/en <venue>" in any language.
+    let venue_word = b.split(' ').nth(1).is_some_and(|w| {
+        matches!(
+            w,
+            "at" | "in" | "from" | "on" | "à" | "a" | "au" | "aux" | "im" | "en" | "em" | "dal"
+                | "da" | "de" | "del" | "i" | "på"
+        )
+    });
+    (b.starts_with("live ") && venue_word)
         || b.contains(" live at ")
         || b.contains(" live in ")
         || b.contains("unplugged")
