@@ -854,12 +854,22 @@ fn artist_similarity_alts(
     let mut pair = |x: &Vec<String>, y: &Vec<String>| -> f64 {
         let mut best = 0.0f64;
         let mut best_cross = false;
+        // Names known in two scripts (the primary names differ in script) are romanized in
+        // more than one way ("Sheena" / "Shiina"): a near spelling counts there.
+        let romanized = match (x.first(), y.first()) {
+            (Some(a), Some(b)) => scripts_differ(a, b),
+            _ => false,
+        };
         for s in x {
             for t in y {
                 let (mut v, cross) = text_similarity_with(s, t, transliterate);
                 // Two names written alike but not the same ("Daughtry" / "Daughtery") are
                 // two artists: only spelling that normalization or diacritics explain counts.
-                if v < 0.97 && !scripts_differ(s, t) && fallback_key(s) != fallback_key(t) {
+                if v < 0.97
+                    && !romanized
+                    && !scripts_differ(s, t)
+                    && fallback_key(s) != fallback_key(t)
+                {
                     v *= LOOKALIKE_NAME_FACTOR;
                 }
                 if v > best {
