@@ -26,8 +26,7 @@ impl Run<'_> {
     pub(super) fn album_releases(&self) -> HashMap<String, String> {
         let mut from_tracks: HashMap<String, Option<String>> = HashMap::new();
         for t in &self.tracks {
-            let (Some(album), Some(m), Some((cand, _))) = (&t.album_id, &t.result, &t.best)
-            else {
+            let (Some(album), Some(m)) = (&t.album_id, &t.result) else {
                 continue;
             };
             if m.method == MatchMethod::Override {
@@ -35,10 +34,15 @@ impl Run<'_> {
             }
             let Some(rid) = &m.release_id else { continue };
             let Some(name) = &t.query.album else { continue };
-            let titled = cand
-                .releases
-                .iter()
-                .any(|r| &r.id == rid && album_titles_agree(name, &r.title));
+            let titled = match &t.best {
+                Some((cand, _)) => cand
+                    .releases
+                    .iter()
+                    .any(|r| &r.id == rid && album_titles_agree(name, &r.title)),
+                // A match kept from an earlier run: its release counts when that run already
+                // read its tracklist (so a rerun asks nothing new).
+                None => self.tracklist_known(rid),
+            };
             if !titled {
                 continue;
             }
@@ -77,13 +81,23 @@ impl Run<'_> {
                 }
             }
         }
+        // A matched track on that release already names its release group.
+        let grouped: HashSet<&str> = self
+            .tracks
+            .iter()
+            .filter_map(|t| t.result.as_ref())
+            .filter(|m| m.release_group_id.is_some())
+            .filter_map(|m| m.release_id.as_deref())
+            .collect();
+        let mut for_groups = Vec::new();
         for saved in &library.saved_albums {
             if let Some(r) = self.single_release(&album_url(&saved.album.id)) {
-                if seen.insert(r.id.clone()) {
-                    wanted.push(r.id);
+                if !grouped.contains(r.id.as_str()) && seen.insert(r.id.clone()) {
+                    for_groups.push(r.id);
                 }
             }
         }
+        wanted.extend(for_groups);
         let mut missing = Vec::new();
         for id in wanted {
             if self.releases.contains_key(&id) {
@@ -141,6 +155,24 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Whether the tracklist of release `id` was read in this run or an earlier one.
+    fn tracklist_known(&self, id: &str) -> bool {
+        self.releases.contains_key(id)
+            || matches!(
+                self.cache.get::<serde_json::Value>(Kind::Release, id),
+                Ok(Some(_))
+            )
+    }
+
+    /// The release group a matched track on release `id` names.
+    fn group_from_tracks(&self, id: &str) -> Option<String> {
+        self.tracks
+            .iter()
+            .filter_map(|t| t.result.as_ref())
+            .filter(|m| m.release_id.as_deref() == Some(id))
+            .find_map(|m| m.release_group_id.clone())
+    }
+
     /// Track counts known for releases (from Spotify links and from candidates seen so far).
     fn track_count_hints(&self) -> HashMap<String, u32> {
         let mut hints = HashMap::new();
@@ -174,10 +206,12 @@ impl Run<'_> {
                     .cloned()
                     .flatten()
                     .and_then(|r| r.release_group)
-                    .or(release.release_group.clone());
+                    .or(release.release_group.clone())
+                    .map(|g| g.id)
+                    .or_else(|| self.group_from_tracks(&release.id));
                 album.musicbrainz = Some(ReleaseMatch {
                     release_id: release.id.clone(),
-                    release_group_id: group.map(|g| g.id),
+                    release_group_id: group,
                     method: MatchMethod::SpotifyUrl,
                     confidence: 1.0,
                 });
