@@ -248,7 +248,9 @@ async fn url_lookups_go_a_hundred_at_a_time() {
 #[tokio::test]
 async fn tracks_without_isrcs_are_searched_in_one_batch_once_each_even_when_repeated() {
     let a = track("ta", "Potions - Acoustic", "Slander", 200_000, None);
-    let b = track("tb", "Heroes - 2017 Remaster", "David Bowie", 371_000, None);
+    let mut b = track("tb", "Heroes - 2017 Remaster", "David Bowie", 371_000, None);
+    // The album MusicBrainz has the recording on (a plain title off the album is refused).
+    b.album.as_mut().unwrap().name = "Album 2".into();
     let mut lib = library_of(vec![a.clone(), b, a]);
     let data = json!({"recordings": [
         recording(1, "Potions (Acoustic)", "Slander", 201_000, &[]),
@@ -637,6 +639,7 @@ async fn the_demo_simulator_exercises_every_phase() {
         ),
     ];
     liked[0].album = None;
+    liked[1].album.as_mut().unwrap().name = "Lost in the Dream".into();
     let album_tracks = release["media"][0]["tracks"]
         .as_array()
         .unwrap()
@@ -848,4 +851,42 @@ async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
         .unwrap();
     assert_eq!(mb.total(), before, "{second}");
     assert_eq!(second.by_method.get("release_tracklist"), Some(&2));
+}
+
+/// Batched searches hand each hit to the tracks it may answer; a same-title hit by another
+/// artist, asked for by a neighbour in the batch, never becomes a match for the wrong track.
+#[tokio::test]
+async fn a_batched_search_never_hands_one_tracks_hit_to_another() {
+    let mut richie = track("d1", "Hello", "Lionel Richie", 251_000, None);
+    richie.album.as_mut().unwrap().name = "Album 1".into();
+    // Adele's "Hello" is not in this MusicBrainz; Lionel Richie's is, at the same length.
+    let mut adele = track("d2", "Hello", "Adele", 251_500, None);
+    adele.album.as_mut().unwrap().name = "Album 1".into();
+    let mut other = track("d3", "Someone Like You", "Adele", 285_000, None);
+    other.album.as_mut().unwrap().name = "Album 2".into();
+    let mut lib = library_of(vec![richie, adele, other]);
+    let data = json!({"recordings": [
+        recording(1, "Hello", "Lionel Richie", 251_200, &[]),
+        recording(2, "Someone Like You", "Adele", 285_300, &[]),
+    ], "urls": [], "releases": []});
+    let mb = MbServer::start(data).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    let searches = mb.requests("/recording");
+    assert_eq!(searches.len(), 1, "three tracks, one search");
+    let got = |i: usize| {
+        lib.liked_tracks[i]
+            .item
+            .as_ref()
+            .unwrap()
+            .musicbrainz
+            .as_ref()
+            .map(|m| m.recording_id.clone())
+    };
+    assert_eq!(got(0), Some(mbid(1, 1)));
+    assert_eq!(got(1), None, "Adele's Hello is not Lionel Richie's");
+    assert_eq!(got(2), Some(mbid(1, 2)));
+    assert_eq!(summary.by_method.get("search"), Some(&2));
 }

@@ -380,4 +380,20 @@ mod tests {
         assert_eq!(status, 200);
         assert_eq!(body["media"][0]["tracks"].as_array().unwrap().len(), 12);
     }
+
+    #[test]
+    fn answers_tracklist_searches_and_or_ed_clauses() {
+        let data: Data = serde_json::from_str(DATA).unwrap();
+        let (_, body) = get(
+            &data,
+            "/recording?query=reid%3A(94ad3a58%5C-a1cc%5C-46a3%5C-acf4%5C-9cb6c1d6f032)&limit=100",
+        );
+        assert_eq!(body["count"], 12);
+        let hit = &body["recordings"][2];
+        let medium = &hit["releases"][0]["media"][0];
+        assert_eq!(medium["track-offset"], 2, "{hit}");
+        assert_eq!(medium["track"].as_array().unwrap().len(), 1);
+        let (_, body) = get(&data, "/recording?query=(recording%3A%22an%20ocean%20in%20between%20the%20waves%22%20AND%20artistname%3A%22The%20War%20on%20Drugs%22)%20OR%20(recording%3A%22thinking%20out%20loud%22%20AND%20artistname%3A%22Ed%20Sheeran%22)");
+        assert_eq!(body["count"], 2, "{body}");
+    }
 }
