@@ -787,7 +787,10 @@ async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
         "media": [{"position": 1, "track-count": 3, "tracks": tracks}]});
     let data = json!({"recordings": [first, rec(1), rec(2)], "urls": [], "releases": [release]});
     let mut items = Vec::new();
-    for (n, title) in ["One", "Two", "Three", "Four (Bonus Track)"].iter().enumerate() {
+    for (n, title) in ["One", "Two", "Three", "Four (Bonus Track)"]
+        .iter()
+        .enumerate()
+    {
         let mut t = track(
             &format!("x{n}"),
             title,
@@ -832,7 +835,12 @@ async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
     let m = third.musicbrainz.as_ref().unwrap();
     assert_eq!(m.recording_id, mbid(1, 2));
     assert_eq!(m.release_id.as_deref(), Some(release_id.as_str()));
-    assert!(lib.liked_tracks[3].item.as_ref().unwrap().musicbrainz.is_none());
+    assert!(lib.liked_tracks[3]
+        .item
+        .as_ref()
+        .unwrap()
+        .musicbrainz
+        .is_none());
 
     // Everything it asked is cached: a second run sends nothing.
     let mut again = library_of(

@@ -288,7 +288,10 @@ fn tracklist_hits(data: &Data, ids: &[String]) -> Vec<Value> {
             }
         }
     }
-    order.into_iter().filter_map(|id| hits.remove(&id)).collect()
+    order
+        .into_iter()
+        .filter_map(|id| hits.remove(&id))
+        .collect()
 }
 
 fn isrc_tokens(query: &str) -> Vec<String> {

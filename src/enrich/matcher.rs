@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{
-    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist,
-    main_script, normalize_isrc, normalize_title, scripts_differ, title_parts, Script, TitleParts,
-    VersionMarker,
+    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, main_script,
+    normalize_artist, normalize_isrc, normalize_title, scripts_differ, title_parts, Script,
+    TitleParts, VersionMarker,
 };
 
 /// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
@@ -279,11 +279,11 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // Version markers: title, disambiguation, and a live-only release list.
     let cmarkers = candidate_markers(c, &cparts);
     let mut qmarkers = q.markers.clone();
-    let on_album = q.query.album.as_deref().is_some_and(|a| {
-        c.releases
-            .iter()
-            .any(|r| album_titles_agree(a, &r.title))
-    });
+    let on_album = q
+        .query
+        .album
+        .as_deref()
+        .is_some_and(|a| c.releases.iter().any(|r| album_titles_agree(a, &r.title)));
     // A track of the very live album the candidate is on is live too, title or not.
     if on_album && cmarkers.contains(&VersionMarker::Live) && live_by_release_type(c) {
         qmarkers.insert(VersionMarker::Live);
@@ -397,12 +397,12 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when the
     // titles agree as written and an ISRC or Spotify link names the recording, or the track
     // is a remaster at the recording's position on the album.
-    let tolerance = if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95
-    {
-        ANCHORED_DURATION_TOLERANCE_MS
-    } else {
-        DURATION_TOLERANCE_MS
-    };
+    let tolerance =
+        if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95 {
+            ANCHORED_DURATION_TOLERANCE_MS
+        } else {
+            DURATION_TOLERANCE_MS
+        };
     let duration = match (q.query.duration_ms, c.length_ms) {
         (Some(a), Some(b)) => {
             let d = a.abs_diff(b);
@@ -436,12 +436,8 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let title_unread = title_ok && title_cross && title < t_min;
     // Only an artist may go unread otherwise (a CJK name against its romanization, no alias
     // in MB), with an anchor, a near-exact title and durations within the grace.
-    let artist_unreadable = !artist_ok
-        && arts.cross
-        && anchored
-        && close_duration
-        && title >= 0.95
-        && !title_cross;
+    let artist_unreadable =
+        !artist_ok && arts.cross && anchored && close_duration && title >= 0.95 && !title_cross;
     if !title_ok {
         refused = true;
         if title_cross {
@@ -466,7 +462,8 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     // tells two takes apart, so then the hit stays a rival.
     let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
     let qtag = channel_tag(&q.query.title);
-    let named_version = versions_agree && (!qmarkers.is_empty() || (qtag.is_some() && qtag == ctag));
+    let named_version =
+        versions_agree && (!qmarkers.is_empty() || (qtag.is_some() && qtag == ctag));
     if evidence == Evidence::Search
         && !anchored
         && !on_album
@@ -638,12 +635,61 @@ fn concerts_agree(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<bool> {
 /// the words every live title shares. Remaster years are not concert dates.
 fn live_detail_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     const COMMON: &[&str] = &[
-        "live", "at", "in", "from", "the", "on", "of", "and", "version", "recorded", "recording",
-        "concert", "session", "sessions", "unplugged", "en", "vivo", "ao", "directo", "de", "la",
-        "le", "el", "del", "du", "des", "der", "die", "das", "im", "edit", "mix", "remix", "mono",
-        "stereo", "acoustic", "tour", "show", "festival", "stadium", "arena", "theatre",
-        "theater", "hall", "studio", "studios", "usa", "radio", "bonus", "track", "deluxe",
-        "edition", "explicit", "single", "album",
+        "live",
+        "at",
+        "in",
+        "from",
+        "the",
+        "on",
+        "of",
+        "and",
+        "version",
+        "recorded",
+        "recording",
+        "concert",
+        "session",
+        "sessions",
+        "unplugged",
+        "en",
+        "vivo",
+        "ao",
+        "directo",
+        "de",
+        "la",
+        "le",
+        "el",
+        "del",
+        "du",
+        "des",
+        "der",
+        "die",
+        "das",
+        "im",
+        "edit",
+        "mix",
+        "remix",
+        "mono",
+        "stereo",
+        "acoustic",
+        "tour",
+        "show",
+        "festival",
+        "stadium",
+        "arena",
+        "theatre",
+        "theater",
+        "hall",
+        "studio",
+        "studios",
+        "usa",
+        "radio",
+        "bonus",
+        "track",
+        "deluxe",
+        "edition",
+        "explicit",
+        "single",
+        "album",
     ];
     let mut out = BTreeSet::new();
     for text in texts {
@@ -689,8 +735,22 @@ fn album_is_live(album: &str) -> bool {
     let venue_word = b.split(' ').nth(1).is_some_and(|w| {
         matches!(
             w,
-            "at" | "in" | "from" | "on" | "à" | "a" | "au" | "aux" | "im" | "en" | "em" | "dal"
-                | "da" | "de" | "del" | "i" | "på"
+            "at" | "in"
+                | "from"
+                | "on"
+                | "à"
+                | "a"
+                | "au"
+                | "aux"
+                | "im"
+                | "en"
+                | "em"
+                | "dal"
+                | "da"
+                | "de"
+                | "del"
+                | "i"
+                | "på"
         )
     });
     (b.starts_with("live ") && venue_word)
@@ -914,11 +974,7 @@ fn artist_similarity_alts(
         0.0
     };
     let v = (0.75 * primary + 0.25 * set).max(joined);
-    (
-        v.clamp(0.0, 1.0),
-        primary.max(joined),
-        cross_any && v < 0.8,
-    )
+    (v.clamp(0.0, 1.0), primary.max(joined), cross_any && v < 0.8)
 }
 
 /// The release that matches the Spotify album (title, date, track count), else the earliest
@@ -1057,8 +1113,8 @@ pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) 
     if group.iter().filter(|&&i| key(i) == key(top)).count() > 1 {
         return unmatched;
     }
-    let confidence = (scores[top].min(best_score) - DUPLICATE_DISCOUNT)
-        .max(accept_threshold(evidence));
+    let confidence =
+        (scores[top].min(best_score) - DUPLICATE_DISCOUNT).max(accept_threshold(evidence));
     Decision::Matched {
         index: top,
         confidence,
@@ -1089,7 +1145,11 @@ fn equivalent(a: &Candidate, b: &Candidate) -> bool {
         v
     };
     let names = |c: &Candidate| {
-        let mut v: Vec<String> = c.artists.iter().map(|a| normalize_artist(&a.name)).collect();
+        let mut v: Vec<String> = c
+            .artists
+            .iter()
+            .map(|a| normalize_artist(&a.name))
+            .collect();
         v.sort();
         v
     };
@@ -1325,11 +1385,23 @@ mod tests {
     fn artist_mbids_decide_artist_identity() {
         let mut q = query("Plastic Love", &["Mariya Takeuchi"], Some(294_000), None);
         q.artist_mbids = vec!["artist-竹内まりや".into()];
-        let c = [cand("p", "Plastic Love", &["竹内まりや"], Some(294_500), &[])];
+        let c = [cand(
+            "p",
+            "Plastic Love",
+            &["竹内まりや"],
+            Some(294_500),
+            &[],
+        )];
         assert_eq!(matched(&q, &c, Evidence::Search).as_deref(), Some("p"));
         // Same name, another MusicBrainz artist: refused.
         q.artist_mbids = vec!["artist-someone-else".into()];
-        let c = [cand("x", "Plastic Love", &["Mariya Takeuchi"], Some(294_500), &[])];
+        let c = [cand(
+            "x",
+            "Plastic Love",
+            &["Mariya Takeuchi"],
+            Some(294_500),
+            &[],
+        )];
         assert_eq!(matched(&q, &c, Evidence::Search), None);
     }
 

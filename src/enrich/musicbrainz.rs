@@ -397,7 +397,11 @@ pub struct MbMedium {
     #[serde(rename = "track-count", default)]
     pub track_count: Option<u32>,
     /// Search hits: index (from 0) of their one track on this medium.
-    #[serde(rename = "track-offset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "track-offset",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub track_offset: Option<u32>,
     /// Search hits call it `track`, lookups `tracks`.
     #[serde(default, alias = "track", deserialize_with = "nullable")]
@@ -475,7 +479,11 @@ impl MbRelease {
         self.track_count.or((from_media > 0).then_some(from_media))
     }
 
-    fn to_candidate_release(&self, disc: Option<u32>, track_position: Option<u32>) -> CandidateRelease {
+    fn to_candidate_release(
+        &self,
+        disc: Option<u32>,
+        track_position: Option<u32>,
+    ) -> CandidateRelease {
         let group = self.release_group.as_ref();
         CandidateRelease {
             id: self.id.clone(),

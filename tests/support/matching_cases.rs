@@ -20,8 +20,8 @@ pub fn sets() -> Vec<(&'static str, Vec<Case>)> {
 
 /// The frozen blind set.
 pub fn load_blind() -> Vec<Case> {
-    let file: CaseFile = serde_json::from_str(BLIND_JSON)
-        .expect("fixtures/matching/blind/cases.json parses");
+    let file: CaseFile =
+        serde_json::from_str(BLIND_JSON).expect("fixtures/matching/blind/cases.json parses");
     file.cases
 }
 

@@ -59,7 +59,11 @@ impl Run<'_> {
             .into_iter()
             .filter_map(|(album, rid)| Some((album, rid?)))
             .collect();
-        let albums: HashSet<&String> = self.tracks.iter().filter_map(|t| t.album_id.as_ref()).collect();
+        let albums: HashSet<&String> = self
+            .tracks
+            .iter()
+            .filter_map(|t| t.album_id.as_ref())
+            .collect();
         for album in albums {
             if let Some(r) = self.single_release(&album_url(album)) {
                 out.insert(album.clone(), r.id);

@@ -113,8 +113,7 @@ fn search_batches(work: &[Pending]) -> Vec<Vec<usize>> {
     let mut chars = 0;
     for (w, p) in work.iter().enumerate() {
         let len = p.clause.len() + 6;
-        if !current.is_empty() && (current.len() >= SEARCH_BATCH || chars + len > MAX_QUERY_CHARS)
-        {
+        if !current.is_empty() && (current.len() >= SEARCH_BATCH || chars + len > MAX_QUERY_CHARS) {
             batches.push(std::mem::take(&mut current));
             chars = 0;
         }
