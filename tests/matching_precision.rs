@@ -5,7 +5,7 @@
 #[path = "support/matching_cases.rs"]
 mod matching_cases;
 
-use matching_cases::{answer, load, load_blind, sets, Case, IsrcSplit};
+use matching_cases::{answer, load, load_blind, sets, Case, IsrcSplit, Tally};
 use trackvault::enrich::matcher::score;
 
 const MIN_PRECISION: f64 = 0.995;
@@ -38,6 +38,24 @@ fn check_shape(name: &str, cases: &[Case], min_cases: usize) {
             );
         }
     }
+}
+
+#[test]
+fn an_empty_run_does_not_score_perfect_precision() {
+    let nothing = Tally {
+        cases: 10,
+        positives: 5,
+        matched: 0,
+        correct: 0,
+    };
+    assert_eq!(nothing.precision(), 0.0);
+    let only_negatives = Tally {
+        cases: 3,
+        positives: 0,
+        matched: 0,
+        correct: 0,
+    };
+    assert_eq!(only_negatives.precision(), 1.0);
 }
 
 #[test]

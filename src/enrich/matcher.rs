@@ -1362,7 +1362,7 @@ mod tests {
         );
         let c_jp = cand("y", "夜に駆ける", &["YOASOBI"], Some(261_500), &[]);
         assert_eq!(
-            matched(&q_jp, &[c_jp.clone()], Evidence::Isrc).as_deref(),
+            matched(&q_jp, std::slice::from_ref(&c_jp), Evidence::Isrc).as_deref(),
             Some("y")
         );
         // Not on a search alone.

@@ -557,9 +557,10 @@ pub fn tracklists_from_hits(
     wanted: &[String],
 ) -> std::collections::HashMap<String, MbRelease> {
     use std::collections::{BTreeMap, HashMap};
-    // release id → (header, disc → position → track)
-    let mut found: HashMap<String, (MbRelease, BTreeMap<u32, BTreeMap<u32, MbTrack>>)> =
-        HashMap::new();
+    /// disc → position → track
+    type Discs = BTreeMap<u32, BTreeMap<u32, MbTrack>>;
+    // release id → (header, its tracks)
+    let mut found: HashMap<String, (MbRelease, Discs)> = HashMap::new();
     for hit in hits {
         let bare = MbRecording {
             releases: Vec::new(),

@@ -137,26 +137,3 @@ impl IsrcSplit {
         add(slice, case, got);
     }
 }
-
-#[cfg(test)]
-mod tally_tests {
-    use super::Tally;
-
-    #[test]
-    fn an_empty_run_does_not_score_perfect_precision() {
-        let nothing = Tally {
-            cases: 10,
-            positives: 5,
-            matched: 0,
-            correct: 0,
-        };
-        assert_eq!(nothing.precision(), 0.0);
-        let only_negatives = Tally {
-            cases: 3,
-            positives: 0,
-            matched: 0,
-            correct: 0,
-        };
-        assert_eq!(only_negatives.precision(), 1.0);
-    }
-}
