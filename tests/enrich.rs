@@ -766,8 +766,9 @@ async fn a_saved_album_without_a_link_takes_the_release_its_tracks_agree_on() {
 /// One ISRC match names the album's release; its tracklist (one `reid:` search, no per-album
 /// lookup, no Spotify link needed) matches the album's other tracks by position and duration,
 /// and only the bonus track MusicBrainz lacks goes on to a fuzzy search.
-#[tokio::test]
-async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
+/// "Album X": three recordings on one release (the first with an ISRC), and a library of its
+/// three tracks plus a bonus track MusicBrainz lacks, on a Spotify album without a link.
+fn album_x() -> (Library, Value, String) {
     let release_id = mbid(3, 0);
     let titles = ["One", "Two", "Three"];
     let rec = |n: usize| {
@@ -806,7 +807,13 @@ async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
         t.track_number = Some(n as u32 + 1);
         items.push(t);
     }
-    let mut lib = library_of(items);
+    let lib = library_of(items);
+    (lib, data, release_id)
+}
+
+#[tokio::test]
+async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
+    let (mut lib, data, release_id) = album_x();
     let mb = MbServer::start(data).await;
     let dir = tempfile::tempdir().unwrap();
     let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
@@ -897,4 +904,37 @@ async fn a_batched_search_never_hands_one_tracks_hit_to_another() {
     assert_eq!(got(1), None, "Adele's Hello is not Lionel Richie's");
     assert_eq!(got(2), Some(mbid(1, 2)));
     assert_eq!(summary.by_method.get("search"), Some(&2));
+}
+
+/// A malformed tracklist answer stops the run with a clear error and leaves the library as it
+/// was; the ISRC batch already done is cached, so the rerun asks only for what is missing.
+#[tokio::test]
+async fn a_malformed_tracklist_answer_stops_cleanly_and_the_rerun_resumes() {
+    let (mut lib, data, _) = album_x();
+    let before = lib.clone();
+    let mb = MbServer::start(data).await;
+    Mock::given(path("/ws/2/recording"))
+        .and(query_param_contains("query", "reid:"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"recordings\": 7"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&mb.server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let err = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EnrichError::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("tracklists"), "{err}");
+    assert_eq!(lib, before);
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    let isrc_batches = mb
+        .requests("/recording")
+        .iter()
+        .filter(|u| query_of(u).starts_with("isrc:"))
+        .count();
+    assert_eq!(isrc_batches, 1, "the ISRC batch is not asked again");
+    assert_eq!(summary.by_method.get("release_tracklist"), Some(&2));
 }
