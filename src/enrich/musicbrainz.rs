@@ -660,6 +660,47 @@ mod tests {
     }
 
     #[test]
+    fn tracklists_are_rebuilt_from_search_hits_by_disc_and_offset() {
+        let body = include_str!("../../fixtures/musicbrainz/search-isrc-page.json");
+        let page: SearchPage = serde_json::from_str(body).unwrap();
+        let release = page.recordings[0].releases[0].id.clone();
+        let lists = tracklists_from_hits(&page.recordings, std::slice::from_ref(&release));
+        let rebuilt = &lists[&release];
+        let cands = rebuilt.track_candidates();
+        assert!(!cands.is_empty());
+        let r = &cands[0].releases[0];
+        assert_eq!(r.id, release);
+        // The real hit puts the track on medium 1 at offset 0 (number "1").
+        assert_eq!((r.disc_number, r.track_position), (Some(1), Some(1)));
+        assert!(tracklists_from_hits(&page.recordings, &["other".to_string()]).is_empty());
+        // Several hits on one release land on their own discs and positions, in order.
+        let hit = |id: &str, disc: u32, offset: u32| -> MbRecording {
+            serde_json::from_value(serde_json::json!({"id": id, "title": id, "releases": [{
+                "id": "rel", "title": "Album", "media": [{"position": disc, "track-offset": offset,
+                "track": [{"id": format!("t{id}"), "number": "x", "title": id}]}]}]}))
+            .unwrap()
+        };
+        let hits = [hit("b", 2, 0), hit("a", 1, 1), hit("c", 1, 0)];
+        let release = &tracklists_from_hits(&hits, &["rel".to_string()])["rel"];
+        let order: Vec<(Option<u32>, Option<u32>, String)> = release
+            .track_candidates()
+            .iter()
+            .map(|c| {
+                let r = &c.releases[0];
+                (r.disc_number, r.track_position, c.recording_id.clone())
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (Some(1), Some(1), "c".to_string()),
+                (Some(1), Some(2), "a".to_string()),
+                (Some(2), Some(1), "b".to_string())
+            ]
+        );
+    }
+
+    #[test]
     fn parses_search_hits_with_singular_track_and_nulls() {
         let body = include_str!("../../fixtures/musicbrainz/search-isrc-page.json");
         let page: SearchPage = serde_json::from_str(body).unwrap();
