@@ -590,7 +590,8 @@ fn film_version(c: &Candidate, cparts: &TitleParts) -> bool {
 }
 
 /// Whether the candidate sits at the track's position (and disc, when both know it) on the
-/// Spotify album's release: the tracklist's release, or a release of the album's title.
+/// Spotify album's release: the tracklist's release, or a release of the album's title, with
+/// as many tracks as the Spotify album when both counts are known.
 fn same_position(q: &TrackQuery, c: &Candidate, evidence: Evidence) -> bool {
     let Some(n) = q.track_number else {
         return false;
@@ -598,6 +599,11 @@ fn same_position(q: &TrackQuery, c: &Candidate, evidence: Evidence) -> bool {
     c.releases.iter().any(|r| {
         r.track_position == Some(n)
             && match (q.disc_number, r.disc_number) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+            // Another edition (deluxe, bonus tracks) numbers its tracks differently.
+            && match (q.album_track_count, r.track_count) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
             }
