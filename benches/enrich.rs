@@ -4,7 +4,8 @@
 //!
 //! The library: 10,000 distinct tracks on 1,000 albums by 500 artists, 90% with ISRCs of which
 //! 95% are known to MusicBrainz; 40% of albums linked to their release by Spotify URL; 3,000
-//! tracks repeated in playlists; 300 saved albums; 200 followed artists (half linked).
+//! tracks repeated in playlists; 300 saved albums; 200 followed artists (half linked). Every
+//! album's release and tracklist is in the simulated MusicBrainz (searchable by `reid:`).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -99,11 +100,10 @@ fn build() -> World {
         }));
     }
     for (a, tracks) in albums.iter().enumerate() {
-        if !album_linked(a) {
-            continue;
-        }
-        urls.push(json!({"resource": format!("https://open.spotify.com/album/al{a:020}"),
+        if album_linked(a) {
+            urls.push(json!({"resource": format!("https://open.spotify.com/album/al{a:020}"),
             "relations": [{"target-type": "release", "type": "free streaming", "release": {"id": mbid(3, a), "title": format!("Album {a}")}}]}));
+        }
         let list: Vec<Value> = tracks
             .iter()
             .enumerate()
@@ -282,7 +282,7 @@ fn main() {
         s.albums_matched, s.albums, s.artists_matched, s.artists
     );
     for (label, n) in &s.requests.0 {
-        println!("| requests: {label} | {n} |");
+        println!("| requests, phase {label} | {n} |");
     }
     println!(
         "| ISRC-search requests per ISRC-bearing track (target ≤ 0.05) | {:.4} |",
@@ -292,7 +292,7 @@ fn main() {
         "| all requests per track | {:.3} |",
         total as f64 / s.tracks as f64
     );
-    println!("| total requests, first run | {total} |");
+    println!("| total requests, first run (target ≤ 400) | {total} |");
     println!(
         "| wall time at 1 req/s, first run | {} |",
         hms(Duration::from_secs(total))

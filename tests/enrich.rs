@@ -13,7 +13,7 @@ use trackvault::enrich::error::EnrichError;
 use trackvault::enrich::overrides::{Override, Overrides};
 use trackvault::enrich::pipeline::{enrich_library, EnrichOptions};
 use trackvault::enrich::review::write_review;
-use trackvault::model::{Album, Artist, Library, MatchMethod, SavedAlbum};
+use trackvault::model::{Album, AlbumRef, Artist, Library, MatchMethod, SavedAlbum};
 use trackvault::progress::hidden;
 use wiremock::matchers::{method, path, query_param_contains};
 use wiremock::{Mock, ResponseTemplate};
@@ -166,12 +166,13 @@ async fn saved_albums_map_to_releases_and_their_tracks_match_by_tracklist() {
         .await
         .unwrap();
     assert_eq!(mb.requests("/url").len(), 1, "14 URLs in one lookup");
+    assert!(mb.requests("/release/").is_empty(), "no per-album lookup");
+    let searches: Vec<String> = mb.requests("/recording").iter().map(query_of).collect();
     assert_eq!(
-        mb.requests("/release/94ad3a58-a1cc-46a3-acf4-9cb6c1d6f032")
-            .len(),
-        1
+        searches,
+        ["reid:(94ad3a58\\-a1cc\\-46a3\\-acf4\\-9cb6c1d6f032)"],
+        "the tracklist in one search, nothing left to search"
     );
-    assert_eq!(mb.requests("/recording").len(), 0, "nothing left to search");
     assert_eq!(summary.by_method.get("release_tracklist"), Some(&12));
     let album = &lib.saved_albums[0].album;
     let release_match = album.musicbrainz.as_ref().unwrap();
@@ -245,9 +246,11 @@ async fn url_lookups_go_a_hundred_at_a_time() {
 }
 
 #[tokio::test]
-async fn tracks_without_isrcs_are_searched_once_each_even_when_repeated() {
+async fn tracks_without_isrcs_are_searched_in_one_batch_once_each_even_when_repeated() {
     let a = track("ta", "Potions - Acoustic", "Slander", 200_000, None);
-    let b = track("tb", "Heroes - 2017 Remaster", "David Bowie", 371_000, None);
+    let mut b = track("tb", "Heroes - 2017 Remaster", "David Bowie", 371_000, None);
+    // The album MusicBrainz has the recording on (a plain title off the album is refused).
+    b.album.as_mut().unwrap().name = "Album 2".into();
     let mut lib = library_of(vec![a.clone(), b, a]);
     let data = json!({"recordings": [
         recording(1, "Potions (Acoustic)", "Slander", 201_000, &[]),
@@ -259,11 +262,17 @@ async fn tracks_without_isrcs_are_searched_once_each_even_when_repeated() {
         .await
         .unwrap();
     let searches = mb.requests("/recording");
-    assert_eq!(searches.len(), 2, "the repeated track is looked up once");
+    assert_eq!(searches.len(), 1, "both tracks' clauses in one search");
     let q = query_of(&searches[0]);
     assert!(
         q.contains("recording:\"") && q.contains(" AND artistname:\"") && q.contains(" AND dur:["),
         "{q}"
+    );
+    assert!(q.starts_with('(') && q.contains(") OR ("), "{q}");
+    assert_eq!(
+        q.matches("recording:").count(),
+        2,
+        "the repeated track is asked once: {q}"
     );
     assert_eq!(summary.tracks, 2);
     assert_eq!(summary.by_method.get("search"), Some(&2));
@@ -518,15 +527,18 @@ async fn the_review_file_lists_doubtful_tracks_and_becomes_an_overrides_file() {
 
 #[tokio::test]
 async fn requests_are_paced_with_no_two_closer_than_the_limit() {
-    let items: Vec<_> = (0..6)
+    // Sixty tracks without ISRCs or albums: six batched searches of ten.
+    let items: Vec<_> = (0..60)
         .map(|i| {
-            track(
+            let mut t = track(
                 &format!("p{i}"),
                 &format!("Paced {i}"),
                 "Band",
                 100_000,
                 None,
-            )
+            );
+            t.album = None;
+            t
         })
         .collect();
     let mut lib = library_of(items);
@@ -542,7 +554,11 @@ async fn requests_are_paced_with_no_two_closer_than_the_limit() {
     .await
     .unwrap();
     let times: Vec<_> = mb.log.lock().unwrap().iter().map(|(t, _)| *t).collect();
-    assert_eq!(times.len(), 7, "one URL lookup and six searches");
+    assert_eq!(
+        times.len(),
+        7,
+        "one URL lookup (61 links) and six batched searches"
+    );
     for pair in times.windows(2) {
         let gap = pair[1] - pair[0];
         // 5 req/s = 200 ms; allow a little for clock granularity between threads.
@@ -623,6 +639,7 @@ async fn the_demo_simulator_exercises_every_phase() {
         ),
     ];
     liked[0].album = None;
+    liked[1].album.as_mut().unwrap().name = "Lost in the Dream".into();
     let album_tracks = release["media"][0]["tracks"]
         .as_array()
         .unwrap()
@@ -695,7 +712,7 @@ async fn the_demo_simulator_exercises_every_phase() {
     for label in [
         "recording search (ISRC batch)",
         "url lookup",
-        "release lookup",
+        "recording search (release tracklists)",
         "recording search (fuzzy)",
     ] {
         assert!(
@@ -744,4 +761,180 @@ async fn a_saved_album_without_a_link_takes_the_release_its_tracks_agree_on() {
     let m = lib.saved_albums[0].album.musicbrainz.clone().unwrap();
     assert_eq!(m.release_id, mbid(3, 0));
     assert_eq!(m.method, MatchMethod::Isrc);
+}
+
+/// One ISRC match names the album's release; its tracklist (one `reid:` search, no per-album
+/// lookup, no Spotify link needed) matches the album's other tracks by position and duration,
+/// and only the bonus track MusicBrainz lacks goes on to a fuzzy search.
+/// "Album X": three recordings on one release (the first with an ISRC), and a library of its
+/// three tracks plus a bonus track MusicBrainz lacks, on a Spotify album without a link.
+fn album_x() -> (Library, Value, String) {
+    let release_id = mbid(3, 0);
+    let titles = ["One", "Two", "Three"];
+    let rec = |n: usize| {
+        json!({"id": mbid(1, n), "title": titles[n], "length": 200_000 + n as u64 * 1000,
+            "artist-credit": [{"name": "The Band", "joinphrase": "", "artist": {"id": mbid(2, 8), "name": "The Band", "sort-name": "Band, The"}}],
+            "isrcs": if n == 0 { vec![isrc(0)] } else { vec![] }})
+    };
+    let mut first = rec(0);
+    first["releases"] = json!([{"id": release_id, "title": "Album X", "status": "Official", "track-count": 3,
+        "release-group": {"id": mbid(4, 0), "primary-type": "Album", "secondary-types": []},
+        "media": [{"position": 1, "track-offset": 0, "track": [{"id": mbid(5, 0), "number": "1", "title": "One", "length": 200_000}]}]}]);
+    let tracks: Vec<Value> = (0..3)
+        .map(|n| json!({"id": mbid(5, n), "number": (n + 1).to_string(), "position": n + 1, "title": titles[n], "length": 200_000 + n as u64 * 1000, "recording": rec(n)}))
+        .collect();
+    let release = json!({"id": release_id, "title": "Album X", "status": "Official",
+        "release-group": {"id": mbid(4, 0), "primary-type": "Album", "secondary-types": []},
+        "media": [{"position": 1, "track-count": 3, "tracks": tracks}]});
+    let data = json!({"recordings": [first, rec(1), rec(2)], "urls": [], "releases": [release]});
+    let mut items = Vec::new();
+    for (n, title) in ["One", "Two", "Three", "Four (Bonus Track)"]
+        .iter()
+        .enumerate()
+    {
+        let mut t = track(
+            &format!("x{n}"),
+            title,
+            "The Band",
+            200_400 + n as u64 * 1000,
+            (n == 0).then(|| isrc(0)),
+        );
+        t.album = Some(AlbumRef {
+            id: Some("albX".into()),
+            name: "Album X".into(),
+            release_date: None,
+        });
+        t.track_number = Some(n as u32 + 1);
+        items.push(t);
+    }
+    let lib = library_of(items);
+    (lib, data, release_id)
+}
+
+#[tokio::test]
+async fn one_matched_track_brings_its_albums_tracklist_in_one_search() {
+    let (mut lib, data, release_id) = album_x();
+    let mb = MbServer::start(data).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    let queries: Vec<String> = mb.requests("/recording").iter().map(query_of).collect();
+    assert_eq!(queries.len(), 3, "{queries:?}");
+    assert!(queries[0].starts_with("isrc:("), "{queries:?}");
+    assert!(queries[1].starts_with("reid:("), "{queries:?}");
+    assert!(queries[2].contains("recording:\"four"), "{queries:?}");
+    assert!(mb.requests("/release/").is_empty());
+    for url in mb.requests("/url") {
+        assert!(
+            !url.as_str().contains("album") && !url.as_str().contains("track"),
+            "an album whose release is implied needs no link lookup: {url}"
+        );
+    }
+    assert_eq!(summary.by_method.get("isrc"), Some(&1), "{summary}");
+    assert_eq!(
+        summary.by_method.get("release_tracklist"),
+        Some(&2),
+        "{summary}"
+    );
+    assert_eq!(summary.unmatched, 1, "the bonus track MusicBrainz lacks");
+    let third = lib.liked_tracks[2].item.as_ref().unwrap();
+    let m = third.musicbrainz.as_ref().unwrap();
+    assert_eq!(m.recording_id, mbid(1, 2));
+    assert_eq!(m.release_id.as_deref(), Some(release_id.as_str()));
+    assert!(lib.liked_tracks[3]
+        .item
+        .as_ref()
+        .unwrap()
+        .musicbrainz
+        .is_none());
+
+    // Everything it asked is cached: a second run sends nothing.
+    let mut again = library_of(
+        lib.liked_tracks
+            .iter()
+            .map(|e| {
+                let mut i = e.item.clone().unwrap();
+                i.musicbrainz = None;
+                i
+            })
+            .collect(),
+    );
+    let before = mb.total();
+    let second = enrich(&mut again, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(mb.total(), before, "{second}");
+    assert_eq!(second.by_method.get("release_tracklist"), Some(&2));
+}
+
+/// Batched searches hand each hit to the tracks it may answer; a same-title hit by another
+/// artist, asked for by a neighbour in the batch, never becomes a match for the wrong track.
+#[tokio::test]
+async fn a_batched_search_never_hands_one_tracks_hit_to_another() {
+    let mut richie = track("d1", "Hello", "Lionel Richie", 251_000, None);
+    richie.album.as_mut().unwrap().name = "Album 1".into();
+    // Adele's "Hello" is not in this MusicBrainz; Lionel Richie's is, at the same length.
+    let mut adele = track("d2", "Hello", "Adele", 251_500, None);
+    adele.album.as_mut().unwrap().name = "Album 1".into();
+    let mut other = track("d3", "Someone Like You", "Adele", 285_000, None);
+    other.album.as_mut().unwrap().name = "Album 2".into();
+    let mut lib = library_of(vec![richie, adele, other]);
+    let data = json!({"recordings": [
+        recording(1, "Hello", "Lionel Richie", 251_200, &[]),
+        recording(2, "Someone Like You", "Adele", 285_300, &[]),
+    ], "urls": [], "releases": []});
+    let mb = MbServer::start(data).await;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    let searches = mb.requests("/recording");
+    assert_eq!(searches.len(), 1, "three tracks, one search");
+    let got = |i: usize| {
+        lib.liked_tracks[i]
+            .item
+            .as_ref()
+            .unwrap()
+            .musicbrainz
+            .as_ref()
+            .map(|m| m.recording_id.clone())
+    };
+    assert_eq!(got(0), Some(mbid(1, 1)));
+    assert_eq!(got(1), None, "Adele's Hello is not Lionel Richie's");
+    assert_eq!(got(2), Some(mbid(1, 2)));
+    assert_eq!(summary.by_method.get("search"), Some(&2));
+}
+
+/// A malformed tracklist answer stops the run with a clear error and leaves the library as it
+/// was; the ISRC batch already done is cached, so the rerun asks only for what is missing.
+#[tokio::test]
+async fn a_malformed_tracklist_answer_stops_cleanly_and_the_rerun_resumes() {
+    let (mut lib, data, _) = album_x();
+    let before = lib.clone();
+    let mb = MbServer::start(data).await;
+    Mock::given(path("/ws/2/recording"))
+        .and(query_param_contains("query", "reid:"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\"recordings\": 7"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&mb.server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let err = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EnrichError::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("tracklists"), "{err}");
+    assert_eq!(lib, before);
+    let summary = enrich(&mut lib, &mb, &cache(&dir), &EnrichOptions::default())
+        .await
+        .unwrap();
+    let isrc_batches = mb
+        .requests("/recording")
+        .iter()
+        .filter(|u| query_of(u).starts_with("isrc:"))
+        .count();
+    assert_eq!(isrc_batches, 1, "the ISRC batch is not asked again");
+    assert_eq!(summary.by_method.get("release_tracklist"), Some(&2));
 }

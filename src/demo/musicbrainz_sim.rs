@@ -1,6 +1,7 @@
 //! A small simulated MusicBrainz WS/2 that answers `trackvault demo` from bundled CC0 data
-//! (`fixtures/demo/musicbrainz.json`): recording search (ISRC batches and title/artist phrases),
-//! ISRC lookup, URL lookup and release lookup, in the shapes the real service returns.
+//! (`fixtures/demo/musicbrainz.json`): recording search (ISRC batches, `reid:` release
+//! tracklists, and title/artist phrases, several OR-ed clauses at a time), ISRC lookup, URL
+//! lookup and release lookup, in the shapes the real service returns.
 
 use std::sync::Arc;
 
@@ -114,44 +115,182 @@ fn has_isrc(recording: &Value, isrc: &str) -> bool {
     })
 }
 
-/// ISRC batches (`isrc:(A OR B)`) match by ISRC; anything else by the `recording:"…"` phrase
-/// and, when given, an artist phrase.
+/// ISRC batches (`isrc:(A OR B)`) match by ISRC; `reid:(A OR B)` returns the tracks of those
+/// releases; anything else is one or more OR-ed clauses of a `recording:"…"` phrase with an
+/// optional artist phrase or `arid:`.
 fn search_recordings(data: &Data, query: &str) -> Vec<Value> {
-    let isrcs = isrc_tokens(query);
-    let matches: Vec<&Value> = if query.to_ascii_lowercase().contains("isrc:") {
+    let lower = query.to_ascii_lowercase();
+    let matches: Vec<Value> = if lower.contains("isrc:") {
+        let isrcs = isrc_tokens(query);
         data.recordings
             .iter()
             .filter(|r| isrcs.iter().any(|i| has_isrc(r, i)))
+            .cloned()
             .collect()
+    } else if lower.starts_with("reid:") {
+        tracklist_hits(data, &mbid_tokens(query))
     } else {
-        let title = phrase(query, "recording").map(|t| loose(&t));
-        let artist = phrase(query, "artistname")
-            .or_else(|| phrase(query, "artist"))
-            .map(|a| loose(&a));
-        data.recordings
+        let mut seen = std::collections::HashSet::new();
+        clauses(query)
             .iter()
-            .filter(|r| {
-                let title_ok = title
-                    .as_ref()
-                    .is_some_and(|t| r["title"].as_str().is_some_and(|rt| loose(rt) == *t));
-                let artist_ok = artist.as_ref().is_none_or(|a| {
-                    r["artist-credit"].as_array().is_some_and(|credits| {
-                        credits
-                            .iter()
-                            .any(|c| c["name"].as_str().is_some_and(|n| loose(n) == *a))
-                    })
-                });
-                title_ok && artist_ok
+            .flat_map(|clause| {
+                data.recordings
+                    .iter()
+                    .filter(move |r| clause_matches(clause, r))
             })
+            .filter(|r| seen.insert(r["id"].to_string()))
+            .cloned()
             .collect()
     };
     matches
         .into_iter()
-        .map(|r| {
-            let mut r = r.clone();
+        .map(|mut r| {
             r["score"] = json!(100);
             r
         })
+        .collect()
+}
+
+/// `(a) OR (b)` → ["a", "b"]; a query without top-level parentheses is one clause.
+fn clauses(query: &str) -> Vec<String> {
+    let q = query.trim();
+    if !q.starts_with('(') {
+        return vec![q.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    let mut in_quote = false;
+    let mut chars = q.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                current.push(c);
+                current.extend(chars.next());
+                continue;
+            }
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => {
+                depth += 1;
+                if depth == 1 {
+                    continue;
+                }
+            }
+            ')' if !in_quote => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push(std::mem::take(&mut current));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if depth > 0 {
+            current.push(c);
+        }
+    }
+    out
+}
+
+fn clause_matches(clause: &str, r: &Value) -> bool {
+    let title = phrase(clause, "recording").map(|t| loose(&t));
+    let artist = phrase(clause, "artistname")
+        .or_else(|| phrase(clause, "artist"))
+        .map(|a| loose(&a));
+    let arid = clause
+        .find("arid:")
+        .map(|at| mbid_tokens(&clause[at..]))
+        .and_then(|ids| ids.into_iter().next());
+    let credits = r["artist-credit"].as_array();
+    let title_ok = title
+        .as_ref()
+        .is_some_and(|t| r["title"].as_str().is_some_and(|rt| loose(rt) == *t));
+    let artist_ok = artist.as_ref().is_none_or(|a| {
+        credits.is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["name"].as_str().is_some_and(|n| loose(n) == *a))
+        })
+    });
+    let arid_ok = arid.as_ref().is_none_or(|id| {
+        credits.is_some_and(|cs| cs.iter().any(|c| c["artist"]["id"] == id.as_str()))
+    });
+    title_ok && artist_ok && arid_ok
+}
+
+/// MBIDs in a query (hyphens may be escaped).
+fn mbid_tokens(query: &str) -> Vec<String> {
+    let plain = query.replace('\\', "");
+    plain
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .filter(|t| t.len() == 36 && t.matches('-').count() == 4)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// The recordings of releases `ids` as search hits: each carries the wanted releases it is
+/// on, with the one medium and track (`track-offset`) it sits at. Releases come from the
+/// catalogue's `releases` (lookup shape), else from releases embedded in recordings.
+fn tracklist_hits(data: &Data, ids: &[String]) -> Vec<Value> {
+    let mut order: Vec<String> = Vec::new();
+    let mut hits: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+    let mut add = |rec: &Value, release: Value| {
+        let id = rec["id"].as_str().unwrap_or_default().to_string();
+        let hit = hits.entry(id.clone()).or_insert_with(|| {
+            order.push(id);
+            let mut r = rec.clone();
+            r["releases"] = json!([]);
+            r
+        });
+        if let Some(list) = hit["releases"].as_array_mut() {
+            list.push(release);
+        }
+    };
+    for id in ids {
+        if let Some(release) = data.releases.iter().find(|r| r["id"] == id.as_str()) {
+            let media = release["media"].as_array().cloned().unwrap_or_default();
+            let total: usize = media
+                .iter()
+                .map(|m| m["tracks"].as_array().map_or(0, Vec::len))
+                .sum();
+            for (mi, medium) in media.iter().enumerate() {
+                let tracks = medium["tracks"].as_array().cloned().unwrap_or_default();
+                for (ti, track) in tracks.iter().enumerate() {
+                    let Some(rec) = track.get("recording") else {
+                        continue;
+                    };
+                    let embedded = json!({
+                        "id": release["id"], "title": release["title"], "status": release["status"],
+                        "date": release["date"], "release-group": release["release-group"],
+                        "track-count": total,
+                        "media": [{
+                            "position": medium["position"].as_u64().unwrap_or(mi as u64 + 1),
+                            "format": medium["format"], "track-count": tracks.len(), "track-offset": ti,
+                            "track": [{"id": track["id"], "number": track["number"], "title": track["title"], "length": track["length"]}]
+                        }]
+                    });
+                    add(rec, embedded);
+                }
+            }
+        } else {
+            for rec in &data.recordings {
+                let on: Vec<Value> = rec["releases"]
+                    .as_array()
+                    .map(|rs| {
+                        rs.iter()
+                            .filter(|r| r["id"] == id.as_str())
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for release in on {
+                    add(rec, release);
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| hits.remove(&id))
         .collect()
 }
 
@@ -243,5 +382,21 @@ mod tests {
         );
         assert_eq!(status, 200);
         assert_eq!(body["media"][0]["tracks"].as_array().unwrap().len(), 12);
+    }
+
+    #[test]
+    fn answers_tracklist_searches_and_or_ed_clauses() {
+        let data: Data = serde_json::from_str(DATA).unwrap();
+        let (_, body) = get(
+            &data,
+            "/recording?query=reid%3A(94ad3a58%5C-a1cc%5C-46a3%5C-acf4%5C-9cb6c1d6f032)&limit=100",
+        );
+        assert_eq!(body["count"], 12);
+        let hit = &body["recordings"][2];
+        let medium = &hit["releases"][0]["media"][0];
+        assert_eq!(medium["track-offset"], 2, "{hit}");
+        assert_eq!(medium["track"].as_array().unwrap().len(), 1);
+        let (_, body) = get(&data, "/recording?query=(recording%3A%22an%20ocean%20in%20between%20the%20waves%22%20AND%20artistname%3A%22The%20War%20on%20Drugs%22)%20OR%20(recording%3A%22thinking%20out%20loud%22%20AND%20artistname%3A%22Ed%20Sheeran%22)");
+        assert_eq!(body["count"], 2, "{body}");
     }
 }

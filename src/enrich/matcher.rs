@@ -12,8 +12,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::normalize::{
-    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, normalize_artist,
-    normalize_isrc, title_parts, TitleParts, VersionMarker,
+    channel_tag, comment_markers, fallback_key, has_cjk, has_non_latin, main_script,
+    normalize_artist, normalize_isrc, normalize_title, scripts_differ, title_parts, Script,
+    TitleParts, VersionMarker,
 };
 
 /// Score at or above which a candidate may be accepted (with [`MARGIN`] over the runner-up).
@@ -22,6 +23,9 @@ pub const ACCEPT_THRESHOLD: f64 = 0.85;
 pub const MARGIN: f64 = 0.03;
 /// Durations further apart than this are different recordings (or wrong data).
 pub const DURATION_TOLERANCE_MS: u64 = 10_000;
+/// Durations allowed apart when an ISRC, a Spotify link or the album position names the
+/// recording and the titles agree.
+pub const ANCHORED_DURATION_TOLERANCE_MS: u64 = 20_000;
 /// Durations this close count as equal (encoding, rounding, fades).
 const DURATION_GRACE_MS: u64 = 3_000;
 /// Where the duration score reaches zero.
@@ -32,6 +36,8 @@ const REFUSED_CAP: f64 = 0.5;
 const FALLBACK_CAP: f64 = 0.95;
 /// Best score when the artist could not be compared across scripts.
 const UNREADABLE_CAP: f64 = 0.9;
+/// Similarity kept for two different artist names written in the same script.
+const LOOKALIKE_NAME_FACTOR: f64 = 0.6;
 /// Title similarity when one side has a word the other lacks.
 const EXTRA_WORD_CAP: f64 = 0.8;
 
@@ -48,6 +54,9 @@ pub struct TrackQuery {
     /// Normalized ISRC.
     pub isrc: Option<String>,
     pub track_number: Option<u32>,
+    pub disc_number: Option<u32>,
+    /// MusicBrainz ids already known for the track's artists (Spotify URL relationships).
+    pub artist_mbids: Vec<String>,
 }
 
 impl TrackQuery {
@@ -61,6 +70,8 @@ impl TrackQuery {
             duration_ms: item.duration_ms,
             isrc: item.isrc.as_deref().and_then(normalize_isrc),
             track_number: item.track_number,
+            disc_number: item.disc_number,
+            artist_mbids: Vec::new(),
         }
     }
 }
@@ -106,6 +117,8 @@ pub struct CandidateRelease {
     pub track_count: Option<u32>,
     /// Position of the recording on this release (track number within its medium).
     pub track_position: Option<u32>,
+    /// The medium (disc) that position is on.
+    pub disc_number: Option<u32>,
 }
 
 /// How the candidates were found.
@@ -158,6 +171,8 @@ impl Candidate {
 pub struct Score {
     /// 0..=1.
     pub total: f64,
+    /// `total` before clamping to 1: ranks candidates whose nudges would all clamp to 1.
+    pub rank: f64,
     pub title: f64,
     pub artist: f64,
     /// None when either duration is unknown.
@@ -199,22 +214,50 @@ struct QueryView<'a> {
     parts: TitleParts,
     markers: BTreeSet<VersionMarker>,
     artists: Vec<Vec<String>>,
+    /// Venue and date words of a live track ("Song - Live at Red Rocks 1999").
+    live_details: BTreeSet<String>,
+    /// The track comes from a soundtrack (album or "- From … Soundtrack" title).
+    soundtrack: bool,
+    /// Spotify calls the track or its album a remaster (a new master of the same recording).
+    remastered: bool,
 }
 
 impl<'a> QueryView<'a> {
     fn new(query: &'a TrackQuery) -> Self {
         let parts = title_parts(&query.title);
         let mut markers = parts.markers.clone();
-        if query.album.as_deref().is_some_and(album_is_live) {
+        let mut live_details = live_detail_words(parts.version_texts.iter().map(String::as_str));
+        if let Some(album) = query.album.as_deref().filter(|a| album_is_live(a)) {
             markers.insert(VersionMarker::Live);
+            if live_details.is_empty() {
+                // Only "Live at/in/à <venue>" names a concert; "Album (Live)" does not.
+                let n = normalize_title(album);
+                if let Some((_, venue)) = n.split_once("live ") {
+                    live_details = live_detail_words([venue]);
+                }
+            }
         }
         let mut artists: Vec<Vec<String>> = query.artists.iter().map(|a| vec![a.clone()]).collect();
         add_featured(&mut artists, &parts.featured);
+        let soundtrack = [Some(query.title.as_str()), query.album.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| {
+                let n = normalize_title(t);
+                n.contains("soundtrack") || n.contains("motion picture") || n.contains("film")
+            });
+        let remastered = [Some(query.title.as_str()), query.album.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains("remaster"));
         QueryView {
             query,
             parts,
             markers,
             artists,
+            live_details,
+            soundtrack,
+            remastered,
         }
     }
 }
@@ -234,20 +277,30 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let cparts = title_parts(&c.title);
 
     // Version markers: title, disambiguation, and a live-only release list.
-    let mut cmarkers = cparts.markers.clone();
-    if let Some(d) = &c.disambiguation {
-        cmarkers.extend(comment_markers(d));
+    let cmarkers = candidate_markers(c, &cparts);
+    let mut qmarkers = q.markers.clone();
+    let on_album = q
+        .query
+        .album
+        .as_deref()
+        .is_some_and(|a| c.releases.iter().any(|r| album_titles_agree(a, &r.title)));
+    // A track of the very live album the candidate is on is live too, title or not.
+    if on_album && cmarkers.contains(&VersionMarker::Live) && live_by_release_type(c) {
+        qmarkers.insert(VersionMarker::Live);
     }
-    if !c.releases.is_empty()
-        && c.releases.iter().all(|r| {
-            r.secondary_types
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case("live"))
-        })
+    let mut versions_agree = marker_classes(&qmarkers) == marker_classes(&cmarkers);
+    // MusicBrainz's "film version" is what a soundtrack album carries.
+    if !versions_agree
+        && q.soundtrack
+        && marker_classes(&cmarkers)
+            .difference(&marker_classes(&qmarkers))
+            .all(|m| *m == VersionMarker::Other)
+        && marker_classes(&qmarkers).is_subset(&marker_classes(&cmarkers))
+        && film_version(c, &cparts)
     {
-        cmarkers.insert(VersionMarker::Live);
+        versions_agree = true;
+        reasons.push("film version on a soundtrack".into());
     }
-    let mut versions_agree = marker_classes(&q.markers) == marker_classes(&cmarkers);
     if versions_agree && !q.parts.version_texts.is_empty() && !cparts.version_texts.is_empty() {
         // Two remixes (or two "versions") must be the same one: compare the segment texts.
         let needs_detail = q.markers.iter().any(|m| {
@@ -263,17 +316,41 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
             reasons.push(format!("different versions: \"{a}\" vs \"{b}\""));
         }
     }
+    // Two live recordings are the same one only at the same concert: when both name a venue
+    // or date (MusicBrainz in the comment, "live, 1999-05-02: Red Rocks …"), one must agree.
+    let mut same_concert = false;
+    if versions_agree && qmarkers.contains(&VersionMarker::Live) && !q.live_details.is_empty() {
+        let mut texts = cparts.version_texts.clone();
+        texts.extend(c.disambiguation.as_deref().map(normalize_title));
+        let cdetails = live_detail_words(texts.iter().map(String::as_str));
+        match concerts_agree(&q.live_details, &cdetails) {
+            Some(false) => {
+                versions_agree = false;
+                reasons.push("another concert".into());
+            }
+            Some(true) => {
+                same_concert = true;
+                reasons.push("same concert".into());
+            }
+            None => {}
+        }
+    }
     if !versions_agree {
         refused = true;
         reasons.push(format!(
             "version markers differ: {:?} vs {:?}",
-            q.markers, cmarkers
+            qmarkers, cmarkers
         ));
     }
 
-    // Title.
+    // Title: similarity in its own script (a transliteration only when the scripts differ).
     let (title, _) = text_similarity(&q.parts.base, &cparts.base);
-    // Artists: all credited, featured names from either title included.
+    // MusicBrainz keeps titles in their original script; Spotify may show them romanized or
+    // translated. Only that direction is a script difference to bridge: a Latin title in
+    // MusicBrainz against a non-Latin one on Spotify is another song.
+    let title_cross = main_script(&q.parts.base) == Some(Script::Latin)
+        && (scripts_differ(&q.parts.base, &cparts.base) || has_non_latin(&cparts.base));
+    // Artists: all credited, featured names from either title included; by MBID when known.
     let mut cartists: Vec<Vec<String>> = c
         .artists
         .iter()
@@ -287,20 +364,20 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         })
         .collect();
     add_featured(&mut cartists, &cparts.featured);
-    let (artist, artist_cross) = artist_similarity_alts(&q.artists, &cartists);
-
-    // Duration.
-    let duration = match (q.query.duration_ms, c.length_ms) {
-        (Some(a), Some(b)) => {
-            let d = a.abs_diff(b);
-            if d > DURATION_TOLERANCE_MS {
-                refused = true;
-                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
-            }
-            Some(duration_score(d))
-        }
-        _ => None,
-    };
+    let arts = artist_view(&q.artists, &cartists);
+    let mut artist = arts.value;
+    let mbids = &q.query.artist_mbids;
+    let mbid_match = !mbids.is_empty() && c.artists.iter().any(|a| mbids.contains(&a.id));
+    if mbid_match {
+        artist = 1.0;
+        reasons.push("artist MBID agrees".into());
+    } else if !mbids.is_empty()
+        && !c.artists.is_empty()
+        && c.artists.iter().all(|a| !a.id.is_empty())
+    {
+        artist = artist.min(0.4);
+        reasons.push("credited artists are other MusicBrainz artists".into());
+    }
 
     let isrc_agrees = q.query.isrc.as_ref().is_some_and(|i| {
         c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i))
@@ -310,33 +387,112 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     if isrc_agrees {
         reasons.push("ISRC agrees".into());
     }
+    let position_agrees = same_position(q.query, c, evidence);
+    if position_agrees {
+        reasons.push("same disc and track position".into());
+    }
+    // Evidence naming this very recording, whatever script its title is written in.
+    let anchored = strong || position_agrees;
 
-    // Title and artist must agree. Strong evidence may stand in for one of them only when
-    // that one could not be compared (different scripts, no usable transliteration).
-    let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
-    let title_ok = title >= t_min;
-    let artist_ok = artist >= a_min;
-    // Only an artist may go unread (a CJK name against its romanization, no alias in MB),
-    // and only with strong evidence, a near-exact title and durations within the grace. An
-    // unread *title* is never excused: a wrong ISRC in MusicBrainz usually sits on another
-    // song by the same artist (neighbouring codes), which is exactly what that would accept.
+    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when the
+    // titles agree as written and an ISRC or Spotify link names the recording, or the track
+    // is a remaster at the recording's position on the album.
+    let tolerance =
+        if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95 {
+            ANCHORED_DURATION_TOLERANCE_MS
+        } else {
+            DURATION_TOLERANCE_MS
+        };
+    let duration = match (q.query.duration_ms, c.length_ms) {
+        (Some(a), Some(b)) => {
+            let d = a.abs_diff(b);
+            if d > tolerance {
+                refused = true;
+                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
+            }
+            Some(duration_score(d))
+        }
+        _ => None,
+    };
     let close_duration = duration.is_some_and(|d| d >= 1.0);
-    let artist_unreadable = !artist_ok && artist_cross && strong && close_duration && title >= 0.95;
+
+    // Title and artist must agree. Strong evidence lowers the bar a little.
+    let (t_min, a_min) = if strong { (0.8, 0.5) } else { (0.85, 0.6) };
+    // Without strong evidence the first-credited artist itself must agree, not just the set.
+    let artist_ok =
+        artist >= a_min && (strong || mbid_match || arts.primary >= 0.8 || arts.value >= 0.99);
+    // An artist confirmed by MBID, or by a name (alias, sort name) written like Spotify's.
+    let artist_direct = mbid_match || arts.direct >= 0.9;
+    // Titles in different scripts (Spotify's romanization or translation against the original
+    // script in MusicBrainz): accepted with an anchor (ISRC, Spotify link, disc/position) and
+    // an agreeing artist; a transliteration is a second opinion, never enough alone.
+    let title_ok = if !title_cross {
+        title >= t_min
+    } else if anchored && artist_ok && versions_agree {
+        close_duration || title >= t_min
+    } else {
+        title >= t_min && artist_direct && close_duration
+    };
+    let title_unread = title_ok && title_cross && title < t_min;
+    // Only an artist may go unread otherwise (a CJK name against its romanization, no alias
+    // in MB), with an anchor, a near-exact title and durations within the grace.
+    let artist_unreadable =
+        !artist_ok && arts.cross && anchored && close_duration && title >= 0.95 && !title_cross;
     if !title_ok {
         refused = true;
-        reasons.push(format!("titles differ ({title:.2})"));
+        if title_cross {
+            reasons.push(format!(
+                "title in another script without confirming evidence ({title:.2})"
+            ));
+        } else {
+            reasons.push(format!("titles differ ({title:.2})"));
+        }
+    }
+    if title_unread {
+        reasons.push("title in another script, confirmed by other evidence".into());
     }
     if !artist_ok && !artist_unreadable {
         refused = true;
         reasons.push(format!("artists differ ({artist:.2})"));
+    }
+    // A search hit by the same artist and title that is on none of the Spotify album's
+    // releases may be another song of that name: it needs an anchor. Named versions (remix,
+    // live, acoustic, a mono mix …) are exempt: they come out on singles and compilations, and
+    // two songs sharing a title *and* a version are rare. Without the track's length nothing
+    // tells two takes apart, so then the hit stays a rival.
+    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
+    let qtag = channel_tag(&q.query.title);
+    let named_version =
+        versions_agree && (!qmarkers.is_empty() || (qtag.is_some() && qtag == ctag));
+    if evidence == Evidence::Search
+        && !anchored
+        && !on_album
+        && !named_version
+        && q.query.duration_ms.is_some()
+    {
+        if let Some(album) = q.query.album.as_deref() {
+            let comparable = !c.releases.is_empty()
+                && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
+            if comparable {
+                refused = true;
+                reasons.push("not on the Spotify album".into());
+            }
+        }
+    }
+    // A mono mix is a recording of its own: Spotify's mono track needs MusicBrainz's mono one.
+    if qtag == Some("mono") && ctag != Some("mono") && !strong {
+        refused = true;
+        reasons.push("Spotify's mono mix, not MusicBrainz's".into());
     }
     if artist_unreadable {
         reasons.push("artist in another script, not compared".into());
     }
     // A side that could not be read (kanji vs romanization) is left out rather than counted 0.
     let (mut sum, mut weight) = (0.0, 0.0);
-    sum += 3.0 * title;
-    weight += 3.0;
+    if !title_unread {
+        sum += 3.0 * title;
+        weight += 3.0;
+    }
     if !artist_unreadable {
         sum += 3.0 * artist;
         weight += 3.0;
@@ -346,24 +502,17 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         weight += 2.0;
     }
     let base = if weight > 0.0 { sum / weight } else { 0.0 };
-    let mut total = if strong { 0.5 + 0.5 * base } else { base };
+    let mut total = if anchored { 0.5 + 0.5 * base } else { base };
 
     // Small nudges that separate near-equal candidates.
     if !isrc_agrees && q.query.isrc.is_some() && !c.isrcs.is_empty() {
         total -= 0.05;
         reasons.push("candidate has other ISRCs".into());
     }
-    if let Some(album) = &q.query.album {
-        let a = title_parts(album).base;
-        if c.releases
-            .iter()
-            .any(|r| text_similarity(&a, &title_parts(&r.title).base).0 >= 0.9)
-        {
-            total += 0.02;
-            reasons.push("on the same album".into());
-        }
+    if on_album {
+        total += 0.02;
+        reasons.push("on the same album".into());
     }
-    let ctag = channel_tag(&c.title).or_else(|| c.disambiguation.as_deref().and_then(channel_tag));
     if let (Some(a), Some(b)) = (channel_tag(&q.query.title), ctag) {
         if a == b {
             total += 0.03;
@@ -372,23 +521,31 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
             reasons.push(format!("{a} vs {b}"));
         }
     }
-    if evidence == Evidence::ReleaseTracklist {
-        if let Some(n) = q.query.track_number {
-            if c.releases.iter().any(|r| r.track_position == Some(n)) {
-                total += 0.03;
-                reasons.push("same track position".into());
-            }
-        }
+    if position_agrees {
+        total += 0.03;
     }
+    if same_concert {
+        total += 0.03;
+    }
+    let mut rank = total;
     let mut total = total.clamp(0.0, 1.0);
-    if artist_unreadable {
+    if artist_unreadable || title_unread {
         total = total.min(UNREADABLE_CAP);
+    } else if title_cross {
+        total = total.min(FALLBACK_CAP);
     }
     if refused {
         total = total.min(REFUSED_CAP);
     }
+    // Without the track's length, nudges (album, position) cannot tell two takes apart.
+    rank = if q.query.duration_ms.is_none() {
+        total
+    } else {
+        rank.min(total + 0.1)
+    };
     Score {
         total,
+        rank,
         title,
         artist,
         duration,
@@ -396,6 +553,172 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         refused,
         reasons,
     }
+}
+
+/// Version markers of a candidate: its title, its disambiguation comment, and "live" when
+/// every release it is on is a live album.
+fn candidate_markers(c: &Candidate, cparts: &TitleParts) -> BTreeSet<VersionMarker> {
+    let mut cmarkers = cparts.markers.clone();
+    if let Some(d) = &c.disambiguation {
+        cmarkers.extend(comment_markers(d));
+    }
+    if live_by_release_type(c) {
+        cmarkers.insert(VersionMarker::Live);
+    }
+    cmarkers
+}
+
+/// True when every release of the candidate is a live album (its only sign of being live may
+/// be that).
+fn live_by_release_type(c: &Candidate) -> bool {
+    !c.releases.is_empty()
+        && c.releases.iter().all(|r| {
+            r.secondary_types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("live"))
+        })
+}
+
+/// A "film version" / "movie version" / "soundtrack version" in title or comment.
+fn film_version(c: &Candidate, cparts: &TitleParts) -> bool {
+    let comment = c.disambiguation.as_deref().map(normalize_title);
+    cparts
+        .version_texts
+        .iter()
+        .chain(comment.iter())
+        .any(|t| t.contains("film") || t.contains("movie") || t.contains("soundtrack"))
+}
+
+/// Whether the candidate sits at the track's position (and disc, when both know it) on the
+/// Spotify album's release: the tracklist's release, or a release of the album's title, with
+/// as many tracks as the Spotify album when both counts are known.
+fn same_position(q: &TrackQuery, c: &Candidate, evidence: Evidence) -> bool {
+    let Some(n) = q.track_number else {
+        return false;
+    };
+    c.releases.iter().any(|r| {
+        r.track_position == Some(n)
+            && match (q.disc_number, r.disc_number) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+            // Another edition (deluxe, bonus tracks) numbers its tracks differently.
+            && match (q.album_track_count, r.track_count) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+            && (evidence == Evidence::ReleaseTracklist
+                || q.album
+                    .as_deref()
+                    .is_some_and(|a| album_titles_agree(a, &r.title)))
+    })
+}
+
+/// Whether two sets of concert words name the same concert: venues decide when both name one,
+/// else years; None when they cannot tell.
+fn concerts_agree(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Option<bool> {
+    let is_year = |w: &&String| w.chars().all(|c| c.is_ascii_digit());
+    let split = |s: &BTreeSet<String>| -> (BTreeSet<String>, BTreeSet<String>) {
+        let (years, words): (Vec<&String>, Vec<&String>) = s.iter().partition(is_year);
+        (
+            words.into_iter().cloned().collect(),
+            years.into_iter().cloned().collect(),
+        )
+    };
+    let ((wa, ya), (wb, yb)) = (split(a), split(b));
+    if !wa.is_empty() && !wb.is_empty() {
+        let venue = !wa.is_disjoint(&wb);
+        let years_clash = !ya.is_empty() && !yb.is_empty() && ya.is_disjoint(&yb);
+        return Some(venue && !years_clash);
+    }
+    if !ya.is_empty() && !yb.is_empty() {
+        return Some(!ya.is_disjoint(&yb));
+    }
+    None
+}
+
+/// Words naming a concert (venue, city, year) in live segments or comments: everything but
+/// the words every live title shares. Remaster years are not concert dates.
+fn live_detail_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    const COMMON: &[&str] = &[
+        "live",
+        "at",
+        "in",
+        "from",
+        "the",
+        "on",
+        "of",
+        "and",
+        "version",
+        "recorded",
+        "recording",
+        "concert",
+        "session",
+        "sessions",
+        "unplugged",
+        "en",
+        "vivo",
+        "ao",
+        "directo",
+        "de",
+        "la",
+        "le",
+        "el",
+        "del",
+        "du",
+        "des",
+        "der",
+        "die",
+        "das",
+        "im",
+        "edit",
+        "mix",
+        "remix",
+        "mono",
+        "stereo",
+        "acoustic",
+        "tour",
+        "show",
+        "festival",
+        "stadium",
+        "arena",
+        "theatre",
+        "theater",
+        "hall",
+        "studio",
+        "studios",
+        "usa",
+        "radio",
+        "bonus",
+        "track",
+        "deluxe",
+        "edition",
+        "explicit",
+        "single",
+        "album",
+    ];
+    let mut out = BTreeSet::new();
+    for text in texts {
+        let remaster = text.contains("remaster");
+        for w in text.split(' ') {
+            let digits = w.chars().all(|c| c.is_ascii_digit());
+            let keep = if digits {
+                w.len() == 4 && !remaster
+            } else {
+                w.chars().count() >= 3 && !COMMON.contains(&w) && !w.starts_with("remaster")
+            };
+            if keep {
+                out.insert(w.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a Spotify album title and a MusicBrainz release title name the same album
+/// (edition and remaster suffixes aside).
+pub fn album_titles_agree(spotify: &str, release: &str) -> bool {
+    text_similarity(&title_parts(spotify).base, &title_parts(release).base).0 >= 0.9
 }
 
 /// Live/edit families: a radio edit and an edit are the same kind of cut.
@@ -414,9 +737,29 @@ fn album_is_live(album: &str) -> bool {
         return true;
     }
     let b = &p.base;
-    b.starts_with("live at ")
-        || b.starts_with("live in ")
-        || b.starts_with("live from ")
+    // "Live at/in/from/à/au/im/en <venue>" in any language.
+    let venue_word = b.split(' ').nth(1).is_some_and(|w| {
+        matches!(
+            w,
+            "at" | "in"
+                | "from"
+                | "on"
+                | "à"
+                | "a"
+                | "au"
+                | "aux"
+                | "im"
+                | "en"
+                | "em"
+                | "dal"
+                | "da"
+                | "de"
+                | "del"
+                | "i"
+                | "på"
+        )
+    });
+    (b.starts_with("live ") && venue_word)
         || b.contains(" live at ")
         || b.contains(" live in ")
         || b.contains("unplugged")
@@ -446,6 +789,11 @@ fn unsort(sort_name: &str) -> String {
 /// comparison then means "unreadable", not "different"). Cyrillic and Greek transliterate well
 /// enough that a failed comparison counts as a disagreement.
 fn text_similarity(a: &str, b: &str) -> (f64, bool) {
+    text_similarity_with(a, b, true)
+}
+
+/// [`text_similarity`], optionally without the transliterated fallback.
+fn text_similarity_with(a: &str, b: &str, transliterate: bool) -> (f64, bool) {
     if a == b {
         return (1.0, false);
     }
@@ -458,7 +806,8 @@ fn text_similarity(a: &str, b: &str) -> (f64, bool) {
         return (direct, direct < 0.8);
     }
     // Fallback: transliterate when the scripts differ or only diacritics do.
-    if direct < 1.0
+    if transliterate
+        && direct < 1.0
         && !ha
         && (has_non_latin(a) || has_non_latin(b) || !a.is_ascii() || !b.is_ascii())
     {
@@ -519,13 +868,45 @@ fn token_overlap(a: &str, b: &str) -> f64 {
 /// (weight 1), so a missing featured artist costs a little and a different artist a lot.
 pub fn artist_similarity(a: &[String], b: &[String]) -> f64 {
     let wrap = |v: &[String]| v.iter().map(|n| vec![n.clone()]).collect::<Vec<_>>();
-    artist_similarity_alts(&wrap(a), &wrap(b)).0
+    artist_view(&wrap(a), &wrap(b)).value
 }
 
-/// Like [`artist_similarity`], each artist given as alternative names.
-fn artist_similarity_alts(a: &[Vec<String>], b: &[Vec<String>]) -> (f64, bool) {
+/// How two artist lists compare.
+struct ArtistView {
+    /// Overall similarity (primary artist and whole set), transliteration allowed.
+    value: f64,
+    /// The first-credited artists of both sides found on the other side.
+    primary: f64,
+    /// Some artist could not be compared at all (CJK against Latin).
+    cross: bool,
+    /// `value` without transliteration: names as written (aliases and sort names included).
+    direct: f64,
+}
+
+fn artist_view(a: &[Vec<String>], b: &[Vec<String>]) -> ArtistView {
+    let (value, primary, cross) = artist_similarity_alts(a, b, true);
+    let direct = if value > 0.0 {
+        artist_similarity_alts(a, b, false).0
+    } else {
+        0.0
+    };
+    ArtistView {
+        value,
+        primary,
+        cross,
+        direct,
+    }
+}
+
+/// Like [`artist_similarity`], each artist given as alternative names: (similarity, primary
+/// artists' similarity, unreadable).
+fn artist_similarity_alts(
+    a: &[Vec<String>],
+    b: &[Vec<String>],
+    transliterate: bool,
+) -> (f64, f64, bool) {
     if a.is_empty() || b.is_empty() {
-        return (0.0, false);
+        return (0.0, 0.0, false);
     }
     let na: Vec<Vec<String>> = a
         .iter()
@@ -539,9 +920,24 @@ fn artist_similarity_alts(a: &[Vec<String>], b: &[Vec<String>]) -> (f64, bool) {
     let mut pair = |x: &Vec<String>, y: &Vec<String>| -> f64 {
         let mut best = 0.0f64;
         let mut best_cross = false;
+        // Names known in two scripts (the primary names differ in script) are romanized in
+        // more than one way ("Sheena" / "Shiina"): a near spelling counts there.
+        let romanized = match (x.first(), y.first()) {
+            (Some(a), Some(b)) => scripts_differ(a, b),
+            _ => false,
+        };
         for s in x {
             for t in y {
-                let (v, cross) = text_similarity(s, t);
+                let (mut v, cross) = text_similarity_with(s, t, transliterate);
+                // Two names written alike but not the same ("Daughtry" / "Daughtery") are
+                // two artists: only spelling that normalization or diacritics explain counts.
+                if v < 0.97
+                    && !romanized
+                    && !scripts_differ(s, t)
+                    && fallback_key(s) != fallback_key(t)
+                {
+                    v *= LOOKALIKE_NAME_FACTOR;
+                }
                 if v > best {
                     best = v;
                     best_cross = cross;
@@ -584,7 +980,7 @@ fn artist_similarity_alts(a: &[Vec<String>], b: &[Vec<String>]) -> (f64, bool) {
         0.0
     };
     let v = (0.75 * primary + 0.25 * set).max(joined);
-    (v.clamp(0.0, 1.0), cross_any && v < 0.8)
+    (v.clamp(0.0, 1.0), primary.max(joined), cross_any && v < 0.8)
 }
 
 /// The release that matches the Spotify album (title, date, track count), else the earliest
@@ -665,16 +1061,22 @@ fn date_key(r: &CandidateRelease) -> (bool, String) {
 }
 
 /// Picks the candidate, or refuses: below the threshold, or another recording within
-/// [`MARGIN`] of the best, means unmatched (best kept for review).
+/// [`MARGIN`] of the best, means unmatched (best kept for review) — unless all those close
+/// recordings are equivalent duplicates (same title, version, artists and length, as
+/// MusicBrainz often holds before a merge): then the one carrying the track's ISRC, else the
+/// one on the Spotify album's release, else the one on most releases is chosen, with
+/// [`DUPLICATE_DISCOUNT`] off its confidence. A tie on all three is still refused.
 pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) -> Decision {
     let q = QueryView::new(query);
-    let scores: Vec<f64> = candidates
+    let scored: Vec<Score> = candidates
         .iter()
-        .map(|c| score_view(&q, c, evidence).total)
+        .map(|c| score_view(&q, c, evidence))
         .collect();
+    let scores: Vec<f64> = scored.iter().map(|s| s.total).collect();
+    let ranks: Vec<f64> = scored.iter().map(|s| s.rank).collect();
     let Some(best) = (0..candidates.len()).max_by(|&i, &j| {
-        scores[i]
-            .partial_cmp(&scores[j])
+        ranks[i]
+            .partial_cmp(&ranks[j])
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(j.cmp(&i))
     }) else {
@@ -686,21 +1088,101 @@ pub fn decide(query: &TrackQuery, candidates: &[Candidate], evidence: Evidence) 
             best: Some((best, best_score)),
         };
     }
-    let rival = candidates
+    let rivals: Vec<usize> = candidates
         .iter()
         .enumerate()
         .filter(|(i, c)| *i != best && c.recording_id != candidates[best].recording_id)
-        .any(|(i, _)| scores[i] > best_score - MARGIN);
-    if rival {
-        return Decision::Unmatched {
-            best: Some((best, best_score)),
+        .filter(|(i, _)| ranks[*i] > ranks[best] - MARGIN)
+        .map(|(i, _)| i)
+        .collect();
+    if rivals.is_empty() {
+        return Decision::Matched {
+            index: best,
+            confidence: best_score,
+            release: choose_release_index(query, &candidates[best]),
         };
     }
-    Decision::Matched {
-        index: best,
-        confidence: best_score,
-        release: choose_release_index(query, &candidates[best]),
+    let unmatched = Decision::Unmatched {
+        best: Some((best, best_score)),
+    };
+    let duplicates = rivals
+        .iter()
+        .all(|&i| !scored[i].refused && equivalent(&candidates[best], &candidates[i]));
+    if !duplicates {
+        return unmatched;
     }
+    let mut group = rivals;
+    group.push(best);
+    let key = |i: usize| duplicate_preference(query, &candidates[i]);
+    let top = group.iter().copied().max_by_key(|&i| key(i));
+    let Some(top) = top else { return unmatched };
+    if group.iter().filter(|&&i| key(i) == key(top)).count() > 1 {
+        return unmatched;
+    }
+    let confidence =
+        (scores[top].min(best_score) - DUPLICATE_DISCOUNT).max(accept_threshold(evidence));
+    Decision::Matched {
+        index: top,
+        confidence,
+        release: choose_release_index(query, &candidates[top]),
+    }
+}
+
+/// Confidence given up when a match was chosen among equivalent duplicates.
+pub const DUPLICATE_DISCOUNT: f64 = 0.03;
+
+/// Whether two recordings are the same song by the same artists in the same version and
+/// length: unmerged duplicates.
+fn equivalent(a: &Candidate, b: &Candidate) -> bool {
+    let (pa, pb) = (title_parts(&a.title), title_parts(&b.title));
+    if pa.base != pb.base
+        || marker_classes(&candidate_markers(a, &pa)) != marker_classes(&candidate_markers(b, &pb))
+    {
+        return false;
+    }
+    let comment = |c: &Candidate| c.disambiguation.as_deref().map(normalize_title);
+    match (comment(a), comment(b)) {
+        (Some(x), Some(y)) if !x.is_empty() && !y.is_empty() && x != y => return false,
+        _ => {}
+    }
+    let ids = |c: &Candidate| {
+        let mut v: Vec<String> = c.artists.iter().map(|a| a.id.clone()).collect();
+        v.sort();
+        v
+    };
+    let names = |c: &Candidate| {
+        let mut v: Vec<String> = c
+            .artists
+            .iter()
+            .map(|a| normalize_artist(&a.name))
+            .collect();
+        v.sort();
+        v
+    };
+    let same_artists = if a.artists.iter().chain(&b.artists).all(|x| !x.id.is_empty()) {
+        ids(a) == ids(b)
+    } else {
+        names(a) == names(b)
+    };
+    let same_length = match (a.length_ms, b.length_ms) {
+        (Some(x), Some(y)) => x.abs_diff(y) <= DURATION_GRACE_MS,
+        _ => false,
+    };
+    same_artists && same_length
+}
+
+/// Preference among duplicates: carries the track's ISRC, is on the Spotify album's release,
+/// number of releases.
+fn duplicate_preference(q: &TrackQuery, c: &Candidate) -> (bool, bool, usize) {
+    let isrc = q
+        .isrc
+        .as_ref()
+        .is_some_and(|i| c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i)));
+    let on_album = q
+        .album
+        .as_ref()
+        .is_some_and(|a| c.releases.iter().any(|r| album_titles_agree(a, &r.title)));
+    (isrc, on_album, c.releases.len())
 }
 
 #[cfg(test)]
@@ -836,14 +1318,183 @@ mod tests {
         ));
     }
 
+    fn matched(q: &TrackQuery, c: &[Candidate], e: Evidence) -> Option<String> {
+        match decide(q, c, e) {
+            Decision::Matched { index, .. } => Some(c[index].recording_id.clone()),
+            Decision::Unmatched { .. } => None,
+        }
+    }
+
     #[test]
-    fn cyrillic_transliteration_fallback() {
+    fn a_cross_script_title_needs_more_than_a_transliteration() {
+        // Title and artist agree only through transliteration: not enough.
         let q = query("Gruppa Krovi", &["Kino"], Some(286_000), None);
         let c = [cand("a", "Группа крови", &["Кино"], Some(286_500), &[])];
-        assert!(matches!(
-            decide(&q, &c, Evidence::Search),
-            Decision::Matched { .. }
-        ));
+        assert_eq!(matched(&q, &c, Evidence::Search), None);
+        // The artist's Latin sort name in MusicBrainz confirms the artist as written.
+        let mut with_sort = c.clone();
+        with_sort[0].artists[0].sort_name = Some("Kino".into());
+        assert_eq!(
+            matched(&q, &with_sort, Evidence::Search).as_deref(),
+            Some("a")
+        );
+        // So does the ISRC.
+        let mut q2 = q.clone();
+        q2.isrc = Some("RUA000000001".into());
+        assert_eq!(matched(&q2, &c, Evidence::Isrc).as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn an_isrc_hit_is_accepted_across_scripts_when_artist_and_length_agree() {
+        // Spotify translates the title; MusicBrainz keeps the original.
+        let mut q = query(
+            "A Star Called Sun",
+            &["Kino"],
+            Some(225_000),
+            Some("RUA000000002"),
+        );
+        let mut c = cand("z", "Звезда по имени Солнце", &["Кино"], Some(225_900), &[]);
+        c.artists[0].sort_name = Some("Kino".into());
+        assert_eq!(
+            matched(&q, std::slice::from_ref(&c), Evidence::Isrc).as_deref(),
+            Some("z")
+        );
+        // Kanji title, artist by alias.
+        let q_jp = query(
+            "Yoru ni Kakeru",
+            &["YOASOBI"],
+            Some(261_000),
+            Some("JPP301900001"),
+        );
+        let c_jp = cand("y", "夜に駆ける", &["YOASOBI"], Some(261_500), &[]);
+        assert_eq!(
+            matched(&q_jp, std::slice::from_ref(&c_jp), Evidence::Isrc).as_deref(),
+            Some("y")
+        );
+        // Not on a search alone.
+        let mut q_search = q_jp.clone();
+        q_search.isrc = None;
+        assert_eq!(matched(&q_search, &[c_jp], Evidence::Search), None);
+        // Refused when the lengths are not close (ISRCs are reused and wrong in MusicBrainz) …
+        c.length_ms = Some(233_000);
+        assert_eq!(matched(&q, std::slice::from_ref(&c), Evidence::Isrc), None);
+        // … or the versions conflict, or the artist is another one.
+        c.length_ms = Some(225_900);
+        c.disambiguation = Some("live, 1988".into());
+        assert_eq!(matched(&q, std::slice::from_ref(&c), Evidence::Isrc), None);
+        c.disambiguation = None;
+        q.artists = vec!["Aria".into()];
+        assert_eq!(matched(&q, &[c], Evidence::Isrc), None);
+    }
+
+    #[test]
+    fn artist_mbids_decide_artist_identity() {
+        let mut q = query("Plastic Love", &["Mariya Takeuchi"], Some(294_000), None);
+        q.artist_mbids = vec!["artist-竹内まりや".into()];
+        let c = [cand(
+            "p",
+            "Plastic Love",
+            &["竹内まりや"],
+            Some(294_500),
+            &[],
+        )];
+        assert_eq!(matched(&q, &c, Evidence::Search).as_deref(), Some("p"));
+        // Same name, another MusicBrainz artist: refused.
+        q.artist_mbids = vec!["artist-someone-else".into()];
+        let c = [cand(
+            "x",
+            "Plastic Love",
+            &["Mariya Takeuchi"],
+            Some(294_500),
+            &[],
+        )];
+        assert_eq!(matched(&q, &c, Evidence::Search), None);
+    }
+
+    #[test]
+    fn a_live_track_matches_the_recording_of_the_concert_it_names() {
+        let q = query("Song - Live at Red Rocks", &["Band"], Some(300_000), None);
+        let mut red = cand("red", "Song", &["Band"], Some(301_000), &[]);
+        red.disambiguation =
+            Some("live, 1999-05-02: Red Rocks Amphitheatre, Morrison, CO, USA".into());
+        let mut wembley = cand("wem", "Song", &["Band"], Some(300_500), &[]);
+        wembley.disambiguation = Some("live, 2001-07-01: Wembley Stadium, London, UK".into());
+        let studio = cand("studio", "Song", &["Band"], Some(300_000), &[]);
+        let c = [wembley.clone(), studio, red];
+        assert_eq!(matched(&q, &c, Evidence::Search).as_deref(), Some("red"));
+        assert_eq!(matched(&q, &[wembley], Evidence::Search), None);
+        // A plain "Live" cannot tell two concerts apart.
+        let q = query("Song - Live", &["Band"], Some(300_000), None);
+        assert_eq!(matched(&q, &c, Evidence::Search), None);
+        // "(acoustic)" in MusicBrainz's title is Spotify's "- Acoustic".
+        let q = query("Song - Acoustic", &["Band"], Some(200_000), None);
+        let c = [
+            cand("ac", "Song (acoustic)", &["Band"], Some(200_500), &[]),
+            cand("st", "Song", &["Band"], Some(200_000), &[]),
+        ];
+        assert_eq!(matched(&q, &c, Evidence::Search).as_deref(), Some("ac"));
+    }
+
+    #[test]
+    fn equivalent_duplicates_are_chosen_by_isrc_then_album_then_releases() {
+        let rel = |id: &str, title: &str| CandidateRelease {
+            id: id.into(),
+            title: title.into(),
+            ..Default::default()
+        };
+        let mut q = query("Song", &["Artist"], Some(200_000), Some("QZ0000000001"));
+        q.album = Some("The Album".into());
+        let mut a = cand("a", "Song", &["Artist"], Some(200_000), &[]);
+        let mut b = cand("b", "Song", &["Artist"], Some(200_400), &["QZ0000000001"]);
+        a.releases = vec![rel("r1", "The Album"), rel("r2", "Hits")];
+        b.releases = vec![rel("r3", "Other")];
+        let Decision::Matched {
+            index, confidence, ..
+        } = decide(&q, &[a.clone(), b.clone()], Evidence::Search)
+        else {
+            panic!("the ISRC carrier is chosen");
+        };
+        assert_eq!(index, 1);
+        assert!(confidence < 1.0 - DUPLICATE_DISCOUNT + 1e-9);
+        // Without ISRCs: the one on the Spotify album's release.
+        q.isrc = None;
+        b.isrcs.clear();
+        assert_eq!(
+            matched(&q, &[a.clone(), b.clone()], Evidence::Search).as_deref(),
+            Some("a")
+        );
+        // Without an album: the one on more releases.
+        q.album = None;
+        assert_eq!(
+            matched(&q, &[b.clone(), a.clone()], Evidence::Search).as_deref(),
+            Some("a")
+        );
+        // Nothing tells them apart.
+        b.releases = a.releases.clone();
+        assert_eq!(matched(&q, &[a, b], Evidence::Search), None, "a tie");
+    }
+
+    #[test]
+    fn a_recording_without_length_matches_on_isrc_or_position() {
+        let q = query("Song", &["Artist"], Some(200_000), Some("QZ0000000002"));
+        let c = [cand("a", "Song", &["Artist"], None, &["QZ0000000002"])];
+        assert_eq!(matched(&q, &c, Evidence::Isrc).as_deref(), Some("a"));
+        let mut q = query("Yoru ni Kakeru", &["YOASOBI"], Some(261_000), None);
+        q.track_number = Some(3);
+        q.disc_number = Some(1);
+        let mut c = cand("y", "夜に駆ける", &["YOASOBI"], Some(261_500), &[]);
+        c.releases = vec![CandidateRelease {
+            id: "r".into(),
+            track_position: Some(3),
+            disc_number: Some(1),
+            ..Default::default()
+        }];
+        assert_eq!(
+            matched(&q, std::slice::from_ref(&c), Evidence::ReleaseTracklist).as_deref(),
+            Some("y")
+        );
+        c.releases[0].disc_number = Some(2);
+        assert_eq!(matched(&q, &[c], Evidence::ReleaseTracklist), None);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub const LABEL_SEARCH: &str = "recording search (fuzzy)";
 pub const LABEL_ISRC: &str = "isrc lookup";
 pub const LABEL_URL: &str = "url lookup";
 pub const LABEL_RELEASE: &str = "release lookup";
+pub const LABEL_TRACKLIST: &str = "recording search (release tracklists)";
 
 /// A paced client for one WS/2 base URL.
 #[derive(Debug)]
@@ -104,22 +105,41 @@ impl MusicBrainz {
 
     /// Every recording carrying one of `isrcs` (already normalized), following `offset` pages.
     pub async fn search_isrcs(&self, isrcs: &[String]) -> Result<Vec<MbRecording>, EnrichError> {
-        let query = isrc_query(isrcs);
+        self.search_pages(&isrc_query(isrcs), LABEL_ISRC_SEARCH, MAX_PAGES)
+            .await
+    }
+
+    /// Every recording on the releases `ids` (`reid:(A OR B …)`), each hit carrying its
+    /// position on those releases: many tracklists in one request instead of one release
+    /// lookup per album.
+    pub async fn search_tracklists(&self, ids: &[String]) -> Result<Vec<MbRecording>, EnrichError> {
+        self.search_pages(&reid_query(ids), LABEL_TRACKLIST, MAX_PAGES)
+            .await
+    }
+
+    /// Up to `max_pages` pages of 100 hits of one search, following `offset`.
+    pub async fn search_pages(
+        &self,
+        query: &str,
+        label: &str,
+        max_pages: usize,
+    ) -> Result<Vec<MbRecording>, EnrichError> {
         let mut recordings = Vec::new();
-        for page in 0..MAX_PAGES {
+        for page in 0..max_pages {
             let offset = recordings.len();
             let got = self
-                .search_recordings(&query, SEARCH_LIMIT, offset, LABEL_ISRC_SEARCH)
+                .search_recordings(query, SEARCH_LIMIT, offset, label)
                 .await?;
             let received = got.recordings.len();
             recordings.extend(got.recordings);
             if received == 0 || recordings.len() >= got.count {
                 break;
             }
-            if page + 1 == MAX_PAGES {
+            if page + 1 == max_pages {
                 tracing::warn!(
                     count = got.count,
-                    "ISRC batch matched too many recordings; keeping the first pages"
+                    label,
+                    "search matched too many recordings; keeping the first pages"
                 );
             }
         }
@@ -233,6 +253,27 @@ pub fn isrc_query(isrcs: &[String]) -> String {
         .map(|i| super::normalize::escape_lucene(i))
         .collect();
     format!("isrc:({})", terms.join(" OR "))
+}
+
+/// `reid:(A OR B …)`: the recordings of several releases in one search.
+pub fn reid_query(ids: &[String]) -> String {
+    let terms: Vec<String> = ids
+        .iter()
+        .map(|i| super::normalize::escape_lucene(i))
+        .collect();
+    format!("reid:({})", terms.join(" OR "))
+}
+
+/// Several tracks' fuzzy clauses OR-ed into one search: `(…) OR (…)`.
+pub fn fuzzy_batch_query(clauses: &[String]) -> String {
+    match clauses {
+        [one] => one.clone(),
+        many => many
+            .iter()
+            .map(|c| format!("({c})"))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    }
 }
 
 /// `recording:"…" AND artistname:"…" AND dur:[a TO b]` for one track.
@@ -359,6 +400,13 @@ pub struct MbMedium {
     pub position: Option<u32>,
     #[serde(rename = "track-count", default)]
     pub track_count: Option<u32>,
+    /// Search hits: index (from 0) of their one track on this medium.
+    #[serde(
+        rename = "track-offset",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub track_offset: Option<u32>,
     /// Search hits call it `track`, lookups `tracks`.
     #[serde(default, alias = "track", deserialize_with = "nullable")]
     pub tracks: Vec<MbTrack>,
@@ -438,7 +486,11 @@ impl MbRelease {
         self.track_count.or((from_media > 0).then_some(from_media))
     }
 
-    fn to_candidate_release(&self, track_position: Option<u32>) -> CandidateRelease {
+    fn to_candidate_release(
+        &self,
+        disc: Option<u32>,
+        track_position: Option<u32>,
+    ) -> CandidateRelease {
         let group = self.release_group.as_ref();
         CandidateRelease {
             id: self.id.clone(),
@@ -450,6 +502,7 @@ impl MbRelease {
             date: self.date.clone(),
             track_count: self.total_tracks(),
             track_position,
+            disc_number: disc,
         }
     }
 
@@ -457,15 +510,15 @@ impl MbRelease {
     pub fn track_candidates(&self) -> Vec<Candidate> {
         self.media
             .iter()
-            .flat_map(|m| m.tracks.iter())
-            .filter_map(|t| {
+            .flat_map(|m| m.tracks.iter().map(move |t| (m, t)))
+            .filter_map(|(m, t)| {
                 let rec = t.recording.as_ref()?;
                 let mut cand = rec.to_candidate();
                 if cand.title.is_empty() {
                     cand.title = t.title.clone();
                 }
                 cand.length_ms = cand.length_ms.or(t.length);
-                cand.releases = vec![self.to_candidate_release(t.track_position())];
+                cand.releases = vec![self.to_candidate_release(m.position, t.track_position(m))];
                 Some(cand)
             })
             .collect()
@@ -474,22 +527,89 @@ impl MbRelease {
     /// This release as a candidate release, with the position of the track it was embedded
     /// with (search hits carry the one matching track).
     pub fn as_candidate_release(&self) -> CandidateRelease {
-        let position = self
+        let found = self
             .media
             .iter()
-            .flat_map(|m| m.tracks.iter())
-            .next()
-            .and_then(MbTrack::track_position);
-        self.to_candidate_release(position)
+            .flat_map(|m| m.tracks.iter().map(move |t| (m, t)))
+            .next();
+        match found {
+            Some((m, t)) => self.to_candidate_release(m.position, t.track_position(m)),
+            None => self.to_candidate_release(None, None),
+        }
+    }
+
+    /// This release without its media (search hits embed one track per medium).
+    fn header(&self) -> MbRelease {
+        MbRelease {
+            media: Vec::new(),
+            ..self.clone()
+        }
     }
 }
 
 impl MbTrack {
-    /// Track number within its medium: `position`, else a numeric `number`.
-    fn track_position(&self) -> Option<u32> {
+    /// Track number within its medium: `position`, else the search hit's `track-offset` + 1,
+    /// else a numeric `number`.
+    fn track_position(&self, medium: &MbMedium) -> Option<u32> {
         self.position
+            .or_else(|| medium.track_offset.map(|o| o + 1))
             .or_else(|| self.number.as_deref().and_then(|n| n.parse().ok()))
     }
+}
+
+/// Rebuilds the tracklists of `wanted` releases from the hits of a `reid:(…)` search: every
+/// hit names its position on each release it is on. Releases with no hit are absent.
+pub fn tracklists_from_hits(
+    hits: &[MbRecording],
+    wanted: &[String],
+) -> std::collections::HashMap<String, MbRelease> {
+    use std::collections::{BTreeMap, HashMap};
+    /// disc → position → track
+    type Discs = BTreeMap<u32, BTreeMap<u32, MbTrack>>;
+    // release id → (header, its tracks)
+    let mut found: HashMap<String, (MbRelease, Discs)> = HashMap::new();
+    for hit in hits {
+        let bare = MbRecording {
+            releases: Vec::new(),
+            ..hit.clone()
+        };
+        for release in hit.releases.iter().filter(|r| wanted.contains(&r.id)) {
+            let entry = found
+                .entry(release.id.clone())
+                .or_insert_with(|| (release.header(), BTreeMap::new()));
+            for (m_index, medium) in release.media.iter().enumerate() {
+                let disc = medium.position.unwrap_or(m_index as u32 + 1);
+                for track in &medium.tracks {
+                    let Some(position) = track.track_position(medium) else {
+                        continue;
+                    };
+                    entry.1.entry(disc).or_default().insert(
+                        position,
+                        MbTrack {
+                            position: Some(position),
+                            recording: Some(bare.clone()),
+                            ..track.clone()
+                        },
+                    );
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(id, (mut release, discs))| {
+            release.media = discs
+                .into_iter()
+                .map(|(disc, tracks)| MbMedium {
+                    position: Some(disc),
+                    track_count: None,
+                    track_offset: None,
+                    tracks: tracks.into_values().collect(),
+                })
+                .collect();
+            (id, release)
+        })
+        .collect()
 }
 
 impl MbRecording {
@@ -544,6 +664,47 @@ mod tests {
             r#"recording:"Say \"Hi\" \\ Bye" AND artistname:"AC/DC" AND dur:[190000 TO 210000]"#
         );
         assert_eq!(fuzzy_query("x", None, None), r#"recording:"x""#);
+    }
+
+    #[test]
+    fn tracklists_are_rebuilt_from_search_hits_by_disc_and_offset() {
+        let body = include_str!("../../fixtures/musicbrainz/search-isrc-page.json");
+        let page: SearchPage = serde_json::from_str(body).unwrap();
+        let release = page.recordings[0].releases[0].id.clone();
+        let lists = tracklists_from_hits(&page.recordings, std::slice::from_ref(&release));
+        let rebuilt = &lists[&release];
+        let cands = rebuilt.track_candidates();
+        assert!(!cands.is_empty());
+        let r = &cands[0].releases[0];
+        assert_eq!(r.id, release);
+        // The real hit puts the track on medium 1 at offset 0 (number "1").
+        assert_eq!((r.disc_number, r.track_position), (Some(1), Some(1)));
+        assert!(tracklists_from_hits(&page.recordings, &["other".to_string()]).is_empty());
+        // Several hits on one release land on their own discs and positions, in order.
+        let hit = |id: &str, disc: u32, offset: u32| -> MbRecording {
+            serde_json::from_value(serde_json::json!({"id": id, "title": id, "releases": [{
+                "id": "rel", "title": "Album", "media": [{"position": disc, "track-offset": offset,
+                "track": [{"id": format!("t{id}"), "number": "x", "title": id}]}]}]}))
+            .unwrap()
+        };
+        let hits = [hit("b", 2, 0), hit("a", 1, 1), hit("c", 1, 0)];
+        let release = &tracklists_from_hits(&hits, &["rel".to_string()])["rel"];
+        let order: Vec<(Option<u32>, Option<u32>, String)> = release
+            .track_candidates()
+            .iter()
+            .map(|c| {
+                let r = &c.releases[0];
+                (r.disc_number, r.track_position, c.recording_id.clone())
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (Some(1), Some(1), "c".to_string()),
+                (Some(1), Some(2), "a".to_string()),
+                (Some(2), Some(1), "b".to_string())
+            ]
+        );
     }
 
     #[test]

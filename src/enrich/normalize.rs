@@ -226,6 +226,55 @@ pub fn has_cjk(s: &str) -> bool {
         })
 }
 
+/// The writing system most of a string's letters are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    /// Han ideographs and kana (Japanese or Chinese).
+    HanKana,
+    Hangul,
+    Other,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    let u = c as u32;
+    Some(if is_latin(c) {
+        Script::Latin
+    } else if matches!(u, 0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F) {
+        Script::Cyrillic
+    } else if matches!(u, 0x0370..=0x03FF | 0x1F00..=0x1FFF) {
+        Script::Greek
+    } else if matches!(u, 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF) {
+        Script::Hangul
+    } else if has_cjk(c.encode_utf8(&mut [0u8; 4])) {
+        Script::HanKana
+    } else {
+        Script::Other
+    })
+}
+
+/// The script of most of the letters of `s`; None without letters (digits, punctuation).
+pub fn main_script(s: &str) -> Option<Script> {
+    let mut counts: Vec<(Script, usize)> = Vec::new();
+    for sc in s.chars().filter_map(script_of) {
+        match counts.iter_mut().find(|(k, _)| *k == sc) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((sc, 1)),
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(sc, _)| sc)
+}
+
+/// True when both strings have letters and most of them are in different scripts.
+pub fn scripts_differ(a: &str, b: &str) -> bool {
+    matches!((main_script(a), main_script(b)), (Some(x), Some(y)) if x != y)
+}
+
 fn is_latin(c: char) -> bool {
     matches!(c as u32, 0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF)
 }
@@ -286,6 +335,23 @@ fn canon(s: &str) -> String {
             .collect::<Vec<_>>()
             .join(" ");
     }
+    // "No. 2" = "#2" = "2": a number sign before a number is dropped (walking backwards so
+    // that normalizing twice changes nothing).
+    let words: Vec<&str> = out.split(' ').collect();
+    if words.len() > 1 && words.iter().any(|w| matches!(*w, "no" | "nr")) {
+        let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+        for w in words.iter().rev() {
+            let before_number = kept
+                .last()
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+            if matches!(*w, "no" | "nr") && before_number {
+                continue;
+            }
+            kept.push(w);
+        }
+        kept.reverse();
+        out = kept.join(" ");
+    }
     out
 }
 
@@ -296,6 +362,9 @@ fn expand(word: &str) -> Option<&'static str> {
         "pt" => Some("part"),
         "vol" => Some("volume"),
         "n" => Some("and"),
+        // Roman part numbers ("Pt. II" = "Part 2").
+        "ii" => Some("2"),
+        "iii" => Some("3"),
         _ => None,
     }
 }
@@ -626,6 +695,12 @@ mod tests {
         );
         assert_eq!(normalize_title("Song (Part 2)"), "song part 2");
         assert_eq!(normalize_title("Song, Pt. 2"), "song part 2");
+        assert_eq!(normalize_title("Song Pt. II"), "song part 2");
+        assert_eq!(
+            normalize_title("Rhapsody No. 2"),
+            normalize_title("Rhapsody #2")
+        );
+        assert_eq!(normalize_title("No No 2"), "2");
         assert_eq!(
             normalize_title("Rock 'n' Roll"),
             normalize_title("Rock and Roll")
@@ -691,6 +766,14 @@ mod tests {
         assert!(has_cjk("ポリリズム") && has_cjk("봄날") && !has_cjk("Кино"));
         assert_eq!(fallback_key("Группа крови"), "gruppa krovi");
         assert_eq!(fallback_key("Beyoncé"), "beyonce");
+        assert_eq!(main_script("Группа крови 2"), Some(Script::Cyrillic));
+        assert_eq!(main_script("夜に駆ける"), Some(Script::HanKana));
+        assert_eq!(main_script("Ζορμπάς"), Some(Script::Greek));
+        assert_eq!(main_script("봄날"), Some(Script::Hangul));
+        assert_eq!(main_script("1999"), None);
+        assert!(scripts_differ("Gruppa krovi", "Группа крови"));
+        assert!(!scripts_differ("Beyoncé", "Beyonce"));
+        assert!(!scripts_differ("1999", "Группа"));
     }
 
     mod props {

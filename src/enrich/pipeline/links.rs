@@ -27,12 +27,21 @@ impl Run<'_> {
                 wanted.push(url);
             }
         };
+        // An album whose release an earlier match already names needs neither its own link
+        // nor its tracks' links: its tracklist answers them.
+        let implied = self.album_releases();
         for t in self.tracks.iter().filter(|t| t.pending()) {
-            if let Some(url) = t.url() {
-                want(url);
+            let known = t.album_id.as_ref().is_some_and(|a| implied.contains_key(a));
+            if !known {
+                if let Some(url) = t.url() {
+                    want(url);
+                }
+                if let Some(album) = &t.album_id {
+                    want(album_url(album));
+                }
             }
-            if let Some(album) = &t.album_id {
-                want(album_url(album));
+            for artist in &t.artist_ids {
+                want(artist_url(artist));
             }
         }
         for saved in &library.saved_albums {
@@ -65,6 +74,7 @@ impl Run<'_> {
             self.progress.advance(1);
         }
         self.stage_done();
+        self.note_artist_mbids();
         for i in 0..self.tracks.len() {
             let t = &self.tracks[i];
             if !t.pending() {
@@ -97,6 +107,30 @@ impl Run<'_> {
             );
         }
         Ok(())
+    }
+
+    /// Puts the MusicBrainz artist linked to each Spotify artist (exactly one) into the
+    /// queries of pending tracks, so candidates can be compared by artist MBID.
+    fn note_artist_mbids(&mut self) {
+        for t in self.tracks.iter_mut().filter(|t| t.pending()) {
+            let mut mbids = Vec::new();
+            for artist in &t.artist_ids {
+                let Some(Some(url)) = self.urls.get(&artist_url(artist)) else {
+                    continue;
+                };
+                let linked: HashSet<&str> = url
+                    .relations
+                    .iter()
+                    .filter_map(|r| r.artist.as_ref().map(|a| a.id.as_str()))
+                    .collect();
+                if linked.len() == 1 {
+                    mbids.extend(linked.into_iter().map(str::to_string));
+                }
+            }
+            if !mbids.is_empty() {
+                t.query.artist_mbids = mbids;
+            }
+        }
     }
 
     /// The one release a Spotify album URL is linked to (several links are ambiguous).

@@ -4,9 +4,13 @@
 //! 1. overrides (no request),
 //! 2. batched ISRC search (`isrc:(A OR B …)`, up to 100 ISRCs a request),
 //! 3. Spotify URL relationships, 100 URLs a request (albums → releases, artists → artists,
-//!    tracks → recordings),
-//! 4. one release lookup per Spotify album mapped to a release, matching its tracks by tracklist,
-//! 5. one fuzzy search per remaining track.
+//!    tracks → recordings), skipping albums (and their tracks) whose release an ISRC match
+//!    already names,
+//! 4. release tracklists, many releases a request (`reid:(A OR B …)`), for every album whose
+//!    release is linked or implied by a matched track, matching its other tracks by
+//!    disc/position and duration,
+//! 5. fuzzy searches for the rest, ten tracks a request,
+//! 6. tracklists again for albums that the searches placed on a release.
 //!
 //! A track appearing in many playlists is looked up once (keyed by Spotify id). Every lookup
 //! goes through the [`Cache`] first and is stored there as soon as its batch completes.
@@ -83,6 +87,7 @@ pub async fn enrich_library(
     run.url_phase(library).await?;
     run.release_phase(library).await?;
     run.search_phase().await?;
+    run.release_phase(library).await?;
 
     apply_tracks(library, &run.tracks, &index);
     let (albums_matched, albums) = run.apply_albums(library);

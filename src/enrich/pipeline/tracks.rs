@@ -12,6 +12,8 @@ use crate::model::{AlbumRef, Item, Library, MatchMethod, RecordingMatch};
 pub(super) struct Track {
     pub(super) spotify_id: Option<String>,
     pub(super) album_id: Option<String>,
+    /// Spotify ids of the credited artists, in order.
+    pub(super) artist_ids: Vec<String>,
     pub(super) query: TrackQuery,
     pub(super) isrc: Option<String>,
     pub(super) result: Option<RecordingMatch>,
@@ -77,6 +79,7 @@ pub(super) fn collect_tracks(
         let mut track = Track {
             spotify_id: item.id.clone(),
             album_id: item.album.as_ref().and_then(|a| a.id.clone()),
+            artist_ids: item.artists.iter().filter_map(|a| a.id.clone()).collect(),
             query,
             isrc,
             result: None,
