@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::local_library::LocalLibraryError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
 
@@ -41,6 +42,8 @@ pub enum Error {
     History(#[from] HistoryError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    LocalLibrary(#[from] LocalLibraryError),
     #[error("{0}")]
     Usage(String),
 }
@@ -53,6 +56,7 @@ impl Error {
             Error::Spotify(SpotifyError::Interrupted) => 130,
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
+            Error::LocalLibrary(e) if e.is_usage() => 2,
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
             _ => 1,
         }
