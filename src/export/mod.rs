@@ -335,7 +335,6 @@ fn write_local_m3u8(
     format: &str,
     out: &mut FormatWriter,
 ) -> Result<(), ExportError> {
-    use std::io::Write as _;
     // Relative lines are computed against where the files end up, not the staging folder.
     let final_dir = std::fs::canonicalize(out_dir)
         .map_err(|e| ExportError::io(out_dir, e))?

@@ -83,8 +83,13 @@ pub fn scan(root: &Path) -> (Vec<Found>, ScanSkips) {
                 }
                 if kind.is_symlink() {
                     match fs::canonicalize(&path) {
-                        Ok(target) if visited.insert(target) => stack.push(path),
-                        Ok(_) => skips.symlink_loops += 1,
+                        Ok(target) => {
+                            if visited.insert(target) {
+                                stack.push(path);
+                            } else {
+                                skips.symlink_loops += 1;
+                            }
+                        }
                         Err(_) => skips.unreadable += 1,
                     }
                 } else {
