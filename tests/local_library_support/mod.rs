@@ -96,7 +96,7 @@ fn chunk(out: &mut Vec<u8>, id: &[u8; 4], content: &[u8]) {
 }
 
 /// An MP3 (MPEG-1 Layer III, 128 kb/s, 44.1 kHz) of about `duration_ms`, whose first frame
-/// is a Xing header with the frame count, with an ID3v2.3 tag in front.
+/// is a Xing header with the frame and byte counts, with an ID3v2.3 tag in front.
 pub fn mp3(duration_ms: u64, tags: &Tags<'_>) -> Vec<u8> {
     const FRAME_LEN: usize = 417; // 144 * 128000 / 44100
     let frames = (duration_ms * 44_100 / 1152 / 1000) as u32;
@@ -106,8 +106,9 @@ pub fn mp3(duration_ms: u64, tags: &Tags<'_>) -> Vec<u8> {
     xing[..4].copy_from_slice(&header);
     // Side information of a stereo MPEG-1 frame is 32 bytes.
     xing[36..40].copy_from_slice(b"Xing");
-    xing[40..44].copy_from_slice(&1u32.to_be_bytes()); // frame count present
+    xing[40..44].copy_from_slice(&3u32.to_be_bytes()); // frame count and byte count present
     xing[44..48].copy_from_slice(&frames.to_be_bytes());
+    xing[48..52].copy_from_slice(&(frames * FRAME_LEN as u32).to_be_bytes());
     out.extend_from_slice(&xing);
     for _ in 0..2 {
         let mut frame = vec![0u8; FRAME_LEN];
