@@ -91,7 +91,10 @@ fn main() {
         .collect();
     let t = Instant::now();
     let resolver = Resolver::new(warm.clone());
-    let found = items.iter().filter(|i| resolver.resolve(i).is_some()).count();
+    let found = items
+        .iter()
+        .filter(|i| resolver.resolve(i).is_some())
+        .count();
     let resolve_time = t.elapsed();
 
     println!("local library: {FILES} files generated in {generate:.2?}");

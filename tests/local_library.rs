@@ -181,7 +181,11 @@ fn build_music(root: &Path) -> BTreeMap<&'static str, PathBuf> {
         ),
     );
     // A tagless file, an unreadable one, and a non-audio file that is ignored.
-    write(root, "Unsorted/untitled.flac", &flac(60_000, &Tags::default()));
+    write(
+        root,
+        "Unsorted/untitled.flac",
+        &flac(60_000, &Tags::default()),
+    );
     write(root, "Unsorted/broken.mp3", b"this is not an mp3 at all");
     write(root, "Unsorted/cover.jpg", b"\xFF\xD8\xFF");
     #[cfg(unix)]
@@ -201,8 +205,16 @@ fn build_music(root: &Path) -> BTreeMap<&'static str, PathBuf> {
             ),
         )
         .unwrap();
-        // A symlink loop back to the root.
+        // A name with a line break, which would split an M3U8 line.
+        fs::write(
+            root.join("Unsorted/line\nbreak.flac"),
+            flac(1_000, &Tags::default()),
+        )
+        .unwrap();
+        // A symlink loop back to the root, and a dangling link.
         std::os::unix::fs::symlink(root, root.join("Queen/loop")).unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere.flac"), root.join("Unsorted/gone.flac"))
+            .unwrap();
     }
     files
 }
@@ -225,7 +237,11 @@ fn entries(items: Vec<Value>) -> Vec<Value> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let kind = if item["type"] == "episode" { "episode" } else { "track" };
+            let kind = if item["type"] == "episode" {
+                "episode"
+            } else {
+                "track"
+            };
             json!({"position": i, "added_at": null, "added_by": null, "kind": kind, "item": item})
         })
         .collect()
@@ -234,24 +250,66 @@ fn entries(items: Vec<Value>) -> Vec<Value> {
 /// Liked Songs, one playlist and one saved album (written under `albums/`).
 fn library() -> Library {
     let liked = entries(vec![
-        track("Never Gonna Give You Up", "Rick Astley", 213_573, Some("GBARL9300135"), Some(MBID_RICK)),
+        track(
+            "Never Gonna Give You Up",
+            "Rick Astley",
+            213_573,
+            Some("GBARL9300135"),
+            Some(MBID_RICK),
+        ),
         track("One More Time", "Daft Punk", 320_357, None, Some(MBID_DAFT)),
-        track("Harder, Better, Faster, Stronger", "Daft Punk", 224_693, Some(ISRC_HARDER), None),
-        track("Bohemian Rhapsody - Remastered 2011", "Queen", 354_320, None, None),
+        track(
+            "Harder, Better, Faster, Stronger",
+            "Daft Punk",
+            224_693,
+            Some(ISRC_HARDER),
+            None,
+        ),
+        track(
+            "Bohemian Rhapsody - Remastered 2011",
+            "Queen",
+            354_320,
+            None,
+            None,
+        ),
         track("Song 2", "Blur", 121_000, None, None),
     ]);
     let playlist = entries(vec![
-        track("Bohemian Rhapsody - Live at Wembley '86", "Queen", 356_000, None, None),
+        track(
+            "Bohemian Rhapsody - Live at Wembley '86",
+            "Queen",
+            356_000,
+            None,
+            None,
+        ),
         track("Hoppípolla", "Sigur Rós", 268_800, None, None),
-        track("Dance Monkey", "Tones and I", 209_754, Some(ISRC_DANCE), None),
+        track(
+            "Dance Monkey",
+            "Tones and I",
+            209_754,
+            Some(ISRC_DANCE),
+            None,
+        ),
         track("café", "Nobody", 180_000, None, Some(MBID_CAFE)),
-        track("Teardrop", "Massive Attack", 330_000, None, Some("a1b2c3d4-0000-4000-8000-0000000000ff")),
+        track(
+            "Teardrop",
+            "Massive Attack",
+            330_000,
+            None,
+            Some("a1b2c3d4-0000-4000-8000-0000000000ff"),
+        ),
         track("Not In Any Folder", "Nobody", 200_000, None, None),
         json!({"type": "episode", "id": "ep1", "uri": "spotify:episode:ep1", "name": "A podcast",
                "artists": [], "album": null, "duration_ms": 1000, "explicit": false,
                "disc_number": null, "track_number": null, "isrc": null, "musicbrainz": null}),
     ]);
-    let album_track = track("Never Gonna Give You Up", "Rick Astley", 213_573, None, Some(MBID_RICK));
+    let album_track = track(
+        "Never Gonna Give You Up",
+        "Rick Astley",
+        213_573,
+        None,
+        Some(MBID_RICK),
+    );
     let value = json!({
         "schema_version": 1, "source": "spotify-web-api", "created_at": "2026-12-01T00:00:00Z",
         "user": {"id": "alice", "display_name": "Alice", "account_id": null},
@@ -280,8 +338,16 @@ fn navidrome_read(playlist: &Path) -> Vec<PathBuf> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let p = Path::new(l);
-            let full = if p.is_absolute() { p.to_path_buf() } else { dir.join(p) };
-            assert!(full.is_file(), "{l} in {} points at nothing", playlist.display());
+            let full = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                dir.join(p)
+            };
+            assert!(
+                full.is_file(),
+                "{l} in {} points at nothing",
+                playlist.display()
+            );
             fs::canonicalize(full).unwrap()
         })
         .collect()
@@ -309,9 +375,11 @@ fn every_line_leads_to_the_right_file_and_the_unresolved_list_is_exact() {
     let index = local_library::index(&music, &dir.path().join("cache.sqlite3")).unwrap();
     let stats = index.stats;
     assert_eq!(stats.tagless, 1, "{stats:?}");
-    assert_eq!(stats.unreadable, 1, "{stats:?}");
     if cfg!(unix) {
-        assert_eq!(stats.bad_names, 1, "{stats:?}");
+        // broken.mp3 and the dangling link.
+        assert_eq!(stats.unreadable, 2, "{stats:?}");
+        // café in Latin-1 and the line break.
+        assert_eq!(stats.bad_names, 2, "{stats:?}");
         assert_eq!(stats.symlink_loops, 1, "{stats:?}");
     }
     assert_eq!(stats.tagged, 9, "{stats:?}");
@@ -346,21 +414,34 @@ fn every_line_leads_to_the_right_file_and_the_unresolved_list_is_exact() {
         road.contains("\n../../#1 Hits/Tones and I - Dance Monkey.flac\n"),
         "{road}"
     );
-    assert!(road.contains("#EXTINF:355,Queen - Bohemian Rhapsody - Live at Wembley '86\n"), "{road}");
+    assert!(
+        road.contains("#EXTINF:355,Queen - Bohemian Rhapsody - Live at Wembley '86\n"),
+        "{road}"
+    );
 
     assert_eq!(
-        fs::read_to_string(m3u8.join("Liked Songs.missing.txt")).unwrap().lines().skip(1).collect::<Vec<_>>(),
+        fs::read_to_string(m3u8.join("Liked Songs.missing.txt"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>(),
         vec!["5. Blur - Song 2"]
     );
     assert_eq!(
-        fs::read_to_string(m3u8.join("Road Trip.missing.txt")).unwrap().lines().skip(1).collect::<Vec<_>>(),
+        fs::read_to_string(m3u8.join("Road Trip.missing.txt"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>(),
         vec![
             format!("4. Nobody - café (MBID {MBID_CAFE})"),
             "5. Massive Attack - Teardrop (MBID a1b2c3d4-0000-4000-8000-0000000000ff)".to_string(),
             "6. Nobody - Not In Any Folder".to_string(),
         ]
     );
-    assert!(!m3u8.join("albums/Rick Astley - Whenever You Need Somebody.missing.txt").exists());
+    assert!(!m3u8
+        .join("albums/Rick Astley - Whenever You Need Somebody.missing.txt")
+        .exists());
 
     let s = summary.format("m3u8").unwrap();
     assert_eq!(s.left_out.0.get("not found in the local library"), Some(&4));
@@ -372,8 +453,14 @@ fn every_line_leads_to_the_right_file_and_the_unresolved_list_is_exact() {
         ),
         "{text}"
     );
-    assert!(text.contains("not found: Liked Songs: 5. Blur - Song 2"), "{text}");
-    assert!(text.contains("not found: Road Trip: 6. Nobody - Not In Any Folder"), "{text}");
+    assert!(
+        text.contains("not found: Liked Songs: 5. Blur - Song 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not found: Road Trip: 6. Nobody - Not In Any Folder"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -440,7 +527,10 @@ fn a_second_index_of_an_unchanged_folder_reads_no_tags() {
         .find(|t| t.path.ends_with("Bohemian Rhapsody.flac"))
         .unwrap();
     assert_eq!(retagged.tags.recording_mbid.as_deref(), Some(MBID_OTHER));
-    assert!(!third.tracks.iter().any(|t| t.path.ends_with("One More Time.wav")));
+    assert!(!third
+        .tracks
+        .iter()
+        .any(|t| t.path.ends_with("One More Time.wav")));
 }
 
 #[test]
@@ -463,7 +553,12 @@ fn tags_are_read_from_vorbis_id3v24_and_id3v23() {
         panic!("mp3 unreadable")
     };
     assert_eq!(harder.isrc.as_deref(), Some(ISRC_HARDER));
-    assert!(harder.duration_ms.is_some_and(|ms| ms.abs_diff(224_000) < 100), "{harder:?}");
+    assert!(
+        harder
+            .duration_ms
+            .is_some_and(|ms| ms.abs_diff(224_000) < 100),
+        "{harder:?}"
+    );
 }
 
 fn cli(dir: &Path) -> Command {
@@ -498,8 +593,14 @@ fn cli_exports_against_a_local_library_and_caches_the_index_in_the_archive() {
     };
     run()
         .stdout(predicate::str::contains("11 tags read, 0 from cache"))
-        .stdout(predicate::str::contains("not found: Road Trip: 6. Nobody - Not In Any Folder"));
-    assert!(dir.path().join("archive").join(local_library::CACHE_FILE).is_file());
+        .stdout(predicate::str::contains(
+            "not found: Road Trip: 6. Nobody - Not In Any Folder",
+        ));
+    assert!(dir
+        .path()
+        .join("archive")
+        .join(local_library::CACHE_FILE)
+        .is_file());
     run().stdout(predicate::str::contains("0 tags read, 11 from cache"));
     assert!(out.join("m3u8/Road Trip.missing.txt").is_file());
 
@@ -528,7 +629,9 @@ fn cli_refuses_a_missing_folder_and_formats_it_does_not_change() {
         .arg(dir.path().join("no-such-music"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("give the folder that holds your music files"));
+        .stderr(predicate::str::contains(
+            "give the folder that holds your music files",
+        ));
     cli(dir.path())
         .args(["export", "--format", "soundiiz", "--local-library"])
         .arg(dir.path())

@@ -159,7 +159,11 @@ mod tests {
     fn relative_paths_climb_to_the_common_folder() {
         let file = Path::new("/music/Artist/Album/01 Song.flac");
         assert_eq!(
-            resource(file, Path::new("/music/playlists/m3u8"), PathStyle::Relative),
+            resource(
+                file,
+                Path::new("/music/playlists/m3u8"),
+                PathStyle::Relative
+            ),
             "../../Artist/Album/01 Song.flac"
         );
         assert_eq!(
@@ -171,7 +175,11 @@ mod tests {
             "/music/Artist/Album/01 Song.flac"
         );
         assert_eq!(
-            resource(Path::new("/m/#1 Hits/a.mp3"), Path::new("/m"), PathStyle::Relative),
+            resource(
+                Path::new("/m/#1 Hits/a.mp3"),
+                Path::new("/m"),
+                PathStyle::Relative
+            ),
             "./#1 Hits/a.mp3"
         );
     }

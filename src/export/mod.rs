@@ -200,7 +200,10 @@ pub fn export_library(
 
 /// Checks that `opts` include the m3u8 format, which `--local-library` changes.
 pub fn validate_local(opts: &ExportOptions) -> Result<(), ExportError> {
-    if resolve(opts)?.iter().any(|(_, w)| matches!(w, Writer::M3u8)) {
+    if resolve(opts)?
+        .iter()
+        .any(|(_, w)| matches!(w, Writer::M3u8))
+    {
         Ok(())
     } else {
         Err(ExportError::LocalLibraryWithoutM3u8)

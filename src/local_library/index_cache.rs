@@ -34,8 +34,10 @@ impl IndexCache {
     pub fn open(path: &Path) -> Result<Self, LocalLibraryError> {
         let err = |e| LocalLibraryError::cache(path, e);
         let conn = Connection::open(path).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(err)?;
@@ -90,10 +92,14 @@ impl IndexCache {
                         artist: r.get(6)?,
                         title: r.get(7)?,
                         album: r.get(8)?,
-                        duration_ms: r.get::<_, Option<i64>>(9)?.and_then(|d| u64::try_from(d).ok()),
+                        duration_ms: r
+                            .get::<_, Option<i64>>(9)?
+                            .and_then(|d| u64::try_from(d).ok()),
                     }),
                     "tagless" => TagOutcome::Tagless,
-                    _ => TagOutcome::Unreadable(r.get::<_, Option<String>>(10)?.unwrap_or_default()),
+                    _ => {
+                        TagOutcome::Unreadable(r.get::<_, Option<String>>(10)?.unwrap_or_default())
+                    }
                 };
                 Ok((
                     r.get::<_, String>(0)?,

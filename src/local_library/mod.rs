@@ -38,7 +38,9 @@ pub enum PathStyle {
 pub enum LocalLibraryError {
     #[error("--local-library {path}: {problem}; give the folder that holds your music files")]
     BadRoot { path: PathBuf, problem: String },
-    #[error("the local-library index cache {path} cannot be used ({source}); delete it and run again")]
+    #[error(
+        "the local-library index cache {path} cannot be used ({source}); delete it and run again"
+    )]
     Cache {
         path: PathBuf,
         #[source]
@@ -155,7 +157,9 @@ pub fn index(root: &Path, cache_path: &Path) -> Result<LocalIndex, LocalLibraryE
     for (i, file) in found.iter().enumerate() {
         let key = file.path.to_str().unwrap_or_default();
         match cached.remove(key) {
-            Some(hit) if hit.size == file.size && hit.mtime_ns == file.mtime_ns && file.mtime_ns >= 0 => {
+            Some(hit)
+                if hit.size == file.size && hit.mtime_ns == file.mtime_ns && file.mtime_ns >= 0 =>
+            {
                 stats.from_cache += 1;
                 outcomes.push(Some(hit.outcome));
             }

@@ -9,7 +9,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::{LocalIndex, LocalTrack};
-use crate::enrich::normalize::{normalize_artist, normalize_isrc, normalize_title, title_parts, VersionMarker};
+use crate::enrich::normalize::{
+    normalize_artist, normalize_isrc, normalize_title, title_parts, VersionMarker,
+};
 use crate::model::Item;
 
 /// How far the file's duration may be from the entry's for a name match.
@@ -108,7 +110,10 @@ impl Resolver {
             .as_ref()
             .map(|m| m.recording_id.to_ascii_lowercase());
         if let Some(found) = mbid.as_ref().and_then(|m| self.by_mbid.get(m)) {
-            return Some((self.pick(found, album.as_deref(), item.duration_ms), Method::Mbid));
+            return Some((
+                self.pick(found, album.as_deref(), item.duration_ms),
+                Method::Mbid,
+            ));
         }
         if let Some(found) = item
             .isrc
@@ -116,7 +121,10 @@ impl Resolver {
             .and_then(normalize_isrc)
             .and_then(|isrc| self.by_isrc.get(&isrc))
         {
-            return Some((self.pick(found, album.as_deref(), item.duration_ms), Method::Isrc));
+            return Some((
+                self.pick(found, album.as_deref(), item.duration_ms),
+                Method::Isrc,
+            ));
         }
         let entry_ms = item.duration_ms?;
         let first_artist = item.artists.first()?;
@@ -146,11 +154,19 @@ impl Resolver {
         if candidates.is_empty() {
             return None;
         }
-        Some((self.pick(&candidates, album.as_deref(), Some(entry_ms)), Method::Name))
+        Some((
+            self.pick(&candidates, album.as_deref(), Some(entry_ms)),
+            Method::Name,
+        ))
     }
 
     /// The best of several files: same album, then closest duration, then first path.
-    fn pick(&self, candidates: &[usize], album: Option<&str>, duration_ms: Option<u64>) -> &LocalTrack {
+    fn pick(
+        &self,
+        candidates: &[usize],
+        album: Option<&str>,
+        duration_ms: Option<u64>,
+    ) -> &LocalTrack {
         let best = candidates
             .iter()
             .copied()
@@ -174,7 +190,16 @@ fn primary_artist(artist: &str) -> String {
     // Both sides go through this, so "Simon & Garfunkel" (one Spotify artist) and the tag
     // "Simon & Garfunkel" agree, as do Spotify's [A, B] and the tag "A & B".
     for sep in [
-        " feat. ", " feat ", " ft. ", " featuring ", " with ", " & ", ", ", "; ", " / ", "\u{0}",
+        " feat. ",
+        " feat ",
+        " ft. ",
+        " featuring ",
+        " with ",
+        " & ",
+        ", ",
+        "; ",
+        " / ",
+        "\u{0}",
     ] {
         if let Some(at) = lower.find(sep) {
             cut = cut.min(at);

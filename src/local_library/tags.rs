@@ -124,7 +124,9 @@ mod tests {
             Some("3f1c6e4a-0b6d-4e5b-9e2a-6f1b2c3d4e5f".into())
         );
         assert_eq!(
-            normalize_mbid("https://musicbrainz.org/recording/3f1c6e4a-0b6d-4e5b-9e2a-6f1b2c3d4e5f"),
+            normalize_mbid(
+                "https://musicbrainz.org/recording/3f1c6e4a-0b6d-4e5b-9e2a-6f1b2c3d4e5f"
+            ),
             Some("3f1c6e4a-0b6d-4e5b-9e2a-6f1b2c3d4e5f".into())
         );
         assert_eq!(normalize_mbid("not-an-id"), None);

@@ -26,7 +26,7 @@ pub fn flac(duration_ms: u64, tags: &Tags<'_>) -> Vec<u8> {
     info.extend_from_slice(&4096u16.to_be_bytes()); // min block size
     info.extend_from_slice(&4096u16.to_be_bytes()); // max block size
     info.extend_from_slice(&[0; 6]); // min/max frame size unknown
-    // 20 bits rate, 3 bits channels-1 (stereo), 5 bits bps-1 (16), 36 bits total samples.
+                                     // 20 bits rate, 3 bits channels-1 (stereo), 5 bits bps-1 (16), 36 bits total samples.
     let packed: u64 = (RATE << 44) | (1 << 41) | (15 << 36) | (total_samples & 0xF_FFFF_FFFF);
     info.extend_from_slice(&packed.to_be_bytes());
     info.extend_from_slice(&[0; 16]); // MD5 unknown
