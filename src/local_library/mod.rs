@@ -101,8 +101,14 @@ impl fmt::Display for IndexStats {
         let skipped = [
             (self.tagless, "without usable tags"),
             (self.unreadable, "unreadable"),
-            (self.bad_names, "with names that are not UTF-8"),
-            (self.symlink_loops, "symlink loops"),
+            (
+                self.bad_names,
+                "with names an M3U8 line cannot hold (not UTF-8, or line breaks)",
+            ),
+            (
+                self.symlink_loops,
+                "symlinked folders already visited (loops)",
+            ),
         ];
         let parts: Vec<String> = skipped
             .iter()
