@@ -43,6 +43,7 @@ fn main() {
             artist: Some(&artist),
             title: Some(&title),
             album: Some("Album"),
+            release_track_id: None,
         };
         let ms = 120_000 + (n as u64 % 180) * 1000;
         let (name, bytes) = if n % 10 == 9 {

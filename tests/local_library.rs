@@ -553,6 +553,7 @@ fn tags_are_read_from_vorbis_id3v24_and_id3v23() {
         panic!("mp3 unreadable")
     };
     assert_eq!(harder.isrc.as_deref(), Some(ISRC_HARDER));
+    assert_eq!(harder.recording_mbid, None);
     assert!(
         harder
             .duration_ms
@@ -642,4 +643,26 @@ fn cli_refuses_a_missing_folder_and_formats_it_does_not_change() {
         .args(["export", "--format", "m3u8", "--path-style", "absolute"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn a_release_track_id_is_never_taken_for_the_recording_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let tags = Tags {
+        release_track_id: Some(MBID_OTHER),
+        title: Some("Some Song"),
+        ..Tags::default()
+    };
+    for (name, bytes) in [
+        ("a.wav", wav(1_000, &tags)),
+        ("b.flac", flac(1_000, &tags)),
+        ("c.mp3", mp3(1_000, &tags)),
+    ] {
+        let path = write(dir.path(), name, &bytes);
+        let TagOutcome::Tagged(read) = local_library::tags::read(&path) else {
+            panic!("{name} unreadable")
+        };
+        assert_eq!(read.recording_mbid, None, "{name}: {read:?}");
+        assert_eq!(read.title.as_deref(), Some("Some Song"), "{name}");
+    }
 }

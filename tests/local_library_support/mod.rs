@@ -16,6 +16,9 @@ pub struct Tags<'a> {
     pub artist: Option<&'a str>,
     pub title: Option<&'a str>,
     pub album: Option<&'a str>,
+    /// The release *track* id Picard also writes (`TXXX:MusicBrainz Release Track Id`,
+    /// `MUSICBRAINZ_RELEASETRACKID`): not a recording id, and must never be read as one.
+    pub release_track_id: Option<&'a str>,
 }
 
 /// A FLAC file of `duration_ms` with the tags as Vorbis comments (`MUSICBRAINZ_TRACKID`, …).
@@ -41,6 +44,7 @@ pub fn flac(duration_ms: u64, tags: &Tags<'_>) -> Vec<u8> {
     push("ARTIST", tags.artist);
     push("TITLE", tags.title);
     push("ALBUM", tags.album);
+    push("MUSICBRAINZ_RELEASETRACKID", tags.release_track_id);
     let mut vorbis = Vec::new();
     let vendor = b"trackvault test";
     vorbis.extend_from_slice(&(vendor.len() as u32).to_le_bytes());
@@ -118,7 +122,7 @@ pub fn mp3(duration_ms: u64, tags: &Tags<'_>) -> Vec<u8> {
     out
 }
 
-/// An ID3v2 tag (version 3 or 4) with UFID, TSRC, TPE1, TIT2 and TALB frames.
+/// An ID3v2 tag (version 3 or 4) with UFID, TXXX, TSRC, TPE1, TIT2 and TALB frames.
 pub fn id3v2(version: u8, tags: &Tags<'_>) -> Vec<u8> {
     let mut frames = Vec::new();
     if let Some(mbid) = tags.mbid {
@@ -126,6 +130,15 @@ pub fn id3v2(version: u8, tags: &Tags<'_>) -> Vec<u8> {
         content.push(0);
         content.extend_from_slice(mbid.as_bytes());
         frame(&mut frames, version, b"UFID", &content);
+    }
+    if let Some(id) = tags.release_track_id {
+        let mut content = vec![3u8];
+        if version == 3 {
+            content[0] = 0; // Latin-1
+        }
+        content.extend_from_slice(b"MusicBrainz Release Track Id\0");
+        content.extend_from_slice(id.as_bytes());
+        frame(&mut frames, version, b"TXXX", &content);
     }
     for (id, value) in [
         (b"TSRC", tags.isrc),
