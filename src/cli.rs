@@ -172,6 +172,12 @@ pub struct ExportArgs {
     /// Extra CSV layout(s) described in TOML (see mappings/).
     #[arg(long)]
     pub mapping: Vec<PathBuf>,
+    /// Point the m3u8 playlists at your own music files under DIR (matched by tags).
+    #[arg(long, value_name = "DIR")]
+    pub local_library: Option<PathBuf>,
+    /// With --local-library: paths relative to each playlist's folder, or absolute (Plex).
+    #[arg(long, value_parser = ["relative", "absolute"], default_value = "relative", requires = "local_library")]
+    pub path_style: String,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::local_library::LocalLibraryError;
 use crate::restore::RestoreError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
@@ -42,6 +43,8 @@ pub enum Error {
     History(#[from] HistoryError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    LocalLibrary(#[from] LocalLibraryError),
     #[error("{0}")]
     Usage(String),
     /// Writing what the user asked for failed (full disk, closed terminal): exit 1, not 2.
@@ -60,6 +63,7 @@ impl Error {
             Error::Spotify(SpotifyError::Interrupted) => 130,
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
+            Error::LocalLibrary(e) if e.is_usage() => 2,
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
             Error::Restore(e) if e.is_pause() => EXIT_PAUSED,
             Error::Restore(e) if e.is_usage() => 2,

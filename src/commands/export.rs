@@ -1,12 +1,15 @@
-//! `trackvault export [SNAPSHOT] [--format a,b] [--out DIR] [--split N] [--mapping F]`:
-//! write a snapshot's library in importer-ready formats.
+//! `trackvault export [SNAPSHOT] [--format a,b] [--out DIR] [--split N] [--mapping F]
+//! [--local-library DIR [--path-style relative|absolute]]`: write a snapshot's library in
+//! importer-ready formats; with `--local-library` the m3u8 playlists point at the user's own
+//! files, indexed with the archive's tag cache.
 
 use super::{emit, Out};
 use crate::archive::Archive;
 use crate::cli::ExportArgs;
 use crate::config::Settings;
 use crate::error::Result;
-use crate::export::{export_library, validate, ExportOptions};
+use crate::export::{export_library_to, validate, validate_local, ExportOptions, LocalTarget};
+use crate::local_library::{self, PathStyle, Resolver};
 
 pub fn run(settings: &Settings, args: &ExportArgs, out: Out<'_>) -> Result<()> {
     let opts = ExportOptions {
@@ -16,6 +19,9 @@ pub fn run(settings: &Settings, args: &ExportArgs, out: Out<'_>) -> Result<()> {
     };
     // Bad format names or mapping files are reported before touching the archive.
     validate(&opts)?;
+    if args.local_library.is_some() {
+        validate_local(&opts)?;
+    }
     let archive = Archive::open(&settings.archive_root)?;
     // Exporting into the archive (the default) changes it: take the lock and repair what an
     // interrupted export left there. Exporting elsewhere only reads it.
@@ -37,6 +43,21 @@ pub fn run(settings: &Settings, args: &ExportArgs, out: Out<'_>) -> Result<()> {
     if !into_archive {
         crate::export::recover::repair(&out_dir);
     }
-    let summary = export_library(&library, &opts, &out_dir)?;
+    let local = match &args.local_library {
+        Some(dir) => {
+            let cache = archive.root().join(local_library::CACHE_FILE);
+            let index = local_library::index(dir, &cache)?;
+            Some(LocalTarget {
+                resolver: Resolver::new(index),
+                style: if args.path_style == "absolute" {
+                    PathStyle::Absolute
+                } else {
+                    PathStyle::Relative
+                },
+            })
+        }
+        None => None,
+    };
+    let summary = export_library_to(&library, &opts, &out_dir, local.as_ref())?;
     emit(out, &format!("Exported snapshot {id}.\n{summary}"))
 }

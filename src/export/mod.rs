@@ -15,6 +15,7 @@ mod json;
 mod json_text;
 pub mod jspf;
 mod m3u8;
+pub mod m3u8_local;
 pub mod mapping;
 mod output;
 mod ownership;
@@ -31,6 +32,7 @@ pub use mapping::Mapping;
 pub use summary::{ExportSummary, FormatSummary, WrittenFile};
 
 use collections::Plan;
+pub use m3u8_local::LocalTarget;
 use output::FormatWriter;
 
 use crate::model::Library;
@@ -80,6 +82,8 @@ pub enum ExportError {
     BadSplit,
     #[error("{path} already exists and was not written by trackvault, so it is left untouched; move your files out of it or export with another --out folder")]
     NotOurs { path: PathBuf },
+    #[error("--local-library only changes the m3u8 format; add `--format m3u8`")]
+    LocalLibraryWithoutM3u8,
     #[error("cannot write {path}: {source}; check that the output folder is writable and has free space")]
     Io {
         path: PathBuf,
@@ -196,6 +200,29 @@ pub fn export_library(
     opts: &ExportOptions,
     out_dir: &Path,
 ) -> Result<ExportSummary, ExportError> {
+    export_library_to(library, opts, out_dir, None)
+}
+
+/// Checks that `opts` include the m3u8 format, which `--local-library` changes.
+pub fn validate_local(opts: &ExportOptions) -> Result<(), ExportError> {
+    if resolve(opts)?
+        .iter()
+        .any(|(_, w)| matches!(w, Writer::M3u8))
+    {
+        Ok(())
+    } else {
+        Err(ExportError::LocalLibraryWithoutM3u8)
+    }
+}
+
+/// Like [`export_library`], but with `local` the m3u8 format points at the user's own files
+/// (see [`m3u8_local`]) instead of Spotify URLs.
+pub fn export_library_to(
+    library: &Library,
+    opts: &ExportOptions,
+    out_dir: &Path,
+    local: Option<&LocalTarget>,
+) -> Result<ExportSummary, ExportError> {
     let writers = resolve(opts)?;
     // Refuse before writing anything if a format folder holds files trackvault did not write.
     for (name, _) in &writers {
@@ -218,7 +245,8 @@ pub fn export_library(
                 let Some((name, writer)) = writers.get(i) else {
                     break;
                 };
-                let result = export_format(library, &plan, name, writer, opts.split, out_dir);
+                let result =
+                    export_format(library, &plan, name, writer, opts.split, out_dir, local);
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(result);
                 }
@@ -250,9 +278,14 @@ fn export_format(
     writer: &Writer,
     split: Option<usize>,
     out_dir: &Path,
+    local: Option<&LocalTarget>,
 ) -> Result<FormatSummary, ExportError> {
     let mut out = FormatWriter::begin(out_dir, name)?;
-    match write_format(library, plan, writer, split, &mut out) {
+    let written = match (writer, local) {
+        (Writer::M3u8, Some(target)) => write_local_m3u8(plan, target, out_dir, name, &mut out),
+        _ => write_format(library, plan, writer, split, &mut out),
+    };
+    match written {
         Ok(()) => out.commit(),
         Err(e) => {
             out.abort();
@@ -300,6 +333,80 @@ fn write_format(
     if without_mbid > 0 {
         out.notes.push(format!(
             "{without_mbid} collection(s) had no track with a recording MBID and got no file; run `trackvault enrich` to add MBIDs"
+        ));
+    }
+    Ok(())
+}
+
+/// The m3u8 format against a local library: one playlist per collection with at least one
+/// file found, and a `.missing.txt` beside it for the entries without one.
+fn write_local_m3u8(
+    plan: &Plan<'_>,
+    target: &LocalTarget,
+    out_dir: &Path,
+    format: &str,
+    out: &mut FormatWriter,
+) -> Result<(), ExportError> {
+    // Relative lines are computed against where the files end up, not the staging folder.
+    let final_dir = std::fs::canonicalize(out_dir)
+        .map_err(|e| ExportError::io(out_dir, e))?
+        .join(format);
+    let index = target.resolver.index();
+    let mut by_method = [0usize; 3];
+    let mut missing_all: Vec<String> = Vec::new();
+    let mut empty = 0;
+    for c in &plan.collections {
+        let rendered = m3u8_local::render(c, target, &final_dir.join(c.dir()), &mut out.left_out);
+        for (total, n) in by_method.iter_mut().zip(rendered.by_method) {
+            *total += n;
+        }
+        let name = out.claim(c.dir(), &c.stem, ".m3u8");
+        let stem = name.strip_suffix(".m3u8").unwrap_or(&name).to_string();
+        if rendered.written > 0 {
+            out.write_claimed(c.dir(), &name, rendered.written, |w| {
+                w.write_all(&rendered.m3u8)
+            })?;
+        } else {
+            empty += 1;
+        }
+        if !rendered.missing.is_empty() {
+            let missing_name = out.claim(c.dir(), &stem, ".missing.txt");
+            let bytes = m3u8_local::missing_file(c, &index.root, &rendered.missing);
+            out.write_claimed(c.dir(), &missing_name, 0, |w| w.write_all(&bytes))?;
+            missing_all.extend(
+                rendered
+                    .missing
+                    .iter()
+                    .map(|line| format!("{}: {line}", collections::one_line(&c.name))),
+            );
+        }
+    }
+    let found: usize = by_method.iter().sum();
+    out.notes.push(format!(
+        "local library {}: {}",
+        index.root.display(),
+        index.stats
+    ));
+    out.notes.push(format!(
+        "{found} of {} entries found ({} by recording MBID, {} by ISRC, {} by artist, title and duration)",
+        found + missing_all.len(),
+        by_method[0],
+        by_method[1],
+        by_method[2]
+    ));
+    if empty > 0 {
+        out.notes.push(format!(
+            "{empty} collection(s) had no entry in the local library and got no playlist file"
+        ));
+    }
+    const SHOWN: usize = 20;
+    for line in missing_all.iter().take(SHOWN) {
+        out.notes.push(format!("not found: {line}"));
+    }
+    if missing_all.len() > SHOWN {
+        out.notes.push(format!(
+            "… and {} more not found; each playlist's .missing.txt lists all of its own",
+            missing_all.len() - SHOWN
         ));
     }
     Ok(())
