@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::listenbrainz::PushError;
 use crate::spotify::auth::AuthError;
 use crate::spotify::SpotifyError;
 
@@ -43,6 +44,8 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Push(#[from] PushError),
 }
 
 impl Error {
@@ -54,6 +57,8 @@ impl Error {
             Error::History(e) if e.is_usage() => 2,
             Error::Export(e) if e.is_usage() => 2,
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
+            Error::Push(e) if e.is_usage() => 2,
+            Error::Push(e) if e.is_pause() => EXIT_PAUSED,
             _ => 1,
         }
     }

@@ -45,6 +45,12 @@ impl HttpResponse {
     pub fn retry_after(&self) -> Option<Duration> {
         parse_retry_after(self.header("retry-after")?)
     }
+
+    /// `X-RateLimit-Reset-In` (seconds until the window resets), which ListenBrainz sends on
+    /// every answer, 429s included, instead of `Retry-After`.
+    pub fn rate_limit_reset_in(&self) -> Option<Duration> {
+        parse_retry_after(self.header("x-ratelimit-reset-in")?)
+    }
 }
 
 /// Parses a `Retry-After` value: whole seconds, or an HTTP date relative to now.
@@ -70,6 +76,8 @@ pub struct Request {
     pub url: Url,
     pub headers: Vec<(String, String)>,
     pub form: Option<Vec<(String, String)>>,
+    /// A JSON body (sent with `Content-Type: application/json`).
+    pub json: Option<serde_json::Value>,
     pub label: String,
 }
 
@@ -80,7 +88,17 @@ impl Request {
             url,
             headers: Vec::new(),
             form: None,
+            json: None,
             label: label.into(),
+        }
+    }
+
+    /// A POST with a JSON body.
+    pub fn post_json(url: Url, label: impl Into<String>, body: serde_json::Value) -> Self {
+        Request {
+            method: reqwest::Method::POST,
+            json: Some(body),
+            ..Request::get(url, label)
         }
     }
 
@@ -346,7 +364,8 @@ impl Upstream {
                     // push the deadline further out, so hand the decision to the caller.
                     return Attempt::QuotaExceeded(resp.retry_after());
                 }
-                Attempt::RateLimited(resp.retry_after(), "429 Too Many Requests".into())
+                let wait = resp.retry_after().or_else(|| resp.rate_limit_reset_in());
+                Attempt::RateLimited(wait, "429 Too Many Requests".into())
             }
             503 => Attempt::RateLimited(
                 resp.retry_after(),
@@ -374,6 +393,9 @@ async fn send_network(
     }
     if let Some(form) = &req.form {
         builder = builder.form(form);
+    }
+    if let Some(json) = &req.json {
+        builder = builder.json(json);
     }
     let resp = builder.send().await?;
     let status = resp.status().as_u16();

@@ -15,6 +15,7 @@ pub mod fsutil;
 pub mod history;
 pub mod http;
 pub mod import;
+pub mod listenbrainz;
 pub mod model;
 pub mod progress;
 pub mod spotify;

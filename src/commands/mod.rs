@@ -10,6 +10,7 @@ mod import;
 mod log;
 mod login;
 mod prune;
+mod push;
 mod snapshots;
 mod verify;
 
@@ -39,6 +40,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Export(args) => export::run(&settings, args, out),
         Command::Enrich(args) => enrich::run(&settings, args, progress, out).await,
         Command::Demo(args) => demo::run(args, progress, out).await,
+        Command::Push(args) => push::run(&settings, args, out).await,
     }
 }
 
