@@ -493,6 +493,25 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_429_without_retry_after_waits_for_the_rate_limit_reset() {
+        // ListenBrainz says when its window resets instead of sending Retry-After.
+        let transport = Transport::Replay(Arc::new(|_req: &Request| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-ratelimit-reset-in", "3600".parse().unwrap());
+            headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
+            HttpResponse {
+                status: 429,
+                headers,
+                body: Vec::new(),
+            }
+        }));
+        let up = Upstream::new("ListenBrainz", transport, Duration::ZERO, quick_policy());
+        let err = up.send(&Request::get(url(), "/x")).await.unwrap_err();
+        assert_eq!(err.pause_for(), Some(Some(Duration::from_secs(3600))));
+        assert_eq!(up.request_counts().total(), 1);
+    }
+
+    #[tokio::test]
     async fn persistent_5xx_gives_up_after_the_retry_budget() {
         let up = Upstream::new(
             "Spotify",

@@ -216,7 +216,10 @@ fn route(st: &mut SimState, method: &str, path: &str, body: &Value) -> ResponseT
             };
             match rest {
                 ["add"] | ["add", _] => {
-                    let tracks = body["playlist"]["track"].as_array().cloned().unwrap_or_default();
+                    let tracks = body["playlist"]["track"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
                     if tracks.len() > 100 {
                         return error(400, "You may only add max 100 recordings per call.");
                     }
@@ -394,7 +397,10 @@ async fn first_push_creates_and_a_second_push_sends_nothing() {
     let liked = created.values().find(|p| p.title == "Liked Songs").unwrap();
     assert_eq!(liked.recordings, [mbid(1), mbid(2), mbid(3)]);
     assert!(!liked.public, "private unless --public");
-    let road = created.values().find(|p| p.title == hostile_name()).unwrap();
+    let road = created
+        .values()
+        .find(|p| p.title == hostile_name())
+        .unwrap();
     assert_eq!(
         road.recordings,
         [10, 11, 12, 13, 14].map(mbid),
@@ -406,7 +412,10 @@ async fn first_push_creates_and_a_second_push_sends_nothing() {
             "URL printed: {stdout}"
         );
     }
-    assert!(stdout.contains("1 tracks without a recording MBID"), "{stdout}");
+    assert!(
+        stdout.contains("1 tracks without a recording MBID"),
+        "{stdout}"
+    );
     assert!(stdout.contains("2 request(s)"), "{stdout}");
     let reqs = lb.requests();
     assert_eq!(reqs.len(), 2);
@@ -435,15 +444,25 @@ async fn public_flag_is_sent_as_a_json_boolean_and_changed_in_place() {
         .assert()
         .success();
     let body = &lb.requests()[0].body;
-    assert_eq!(body["playlist"]["extension"][EXT]["public"], Value::Bool(true));
+    assert_eq!(
+        body["playlist"]["extension"][EXT]["public"],
+        Value::Bool(true)
+    );
     assert!(lb.playlists().values().all(|p| p.public));
 
     // Pushing again without --public makes it private with one edit, same playlist.
     push(dir.path(), &server, &id).assert().success();
     let reqs = lb.requests();
     assert_eq!(reqs.len(), 2);
-    assert!(reqs[1].path.starts_with("/1/playlist/edit/"), "{}", reqs[1].path);
-    assert_eq!(reqs[1].body["playlist"]["extension"][EXT]["public"], json!(false));
+    assert!(
+        reqs[1].path.starts_with("/1/playlist/edit/"),
+        "{}",
+        reqs[1].path
+    );
+    assert_eq!(
+        reqs[1].body["playlist"]["extension"][EXT]["public"],
+        json!(false)
+    );
     let pls = lb.playlists();
     assert_eq!(pls.len(), 1);
     assert!(!pls.values().next().unwrap().public);
@@ -462,13 +481,19 @@ async fn a_changed_playlist_is_updated_in_place() {
     let (mbid_before, _) = lb.playlists().into_iter().next().unwrap();
 
     // v2: track 1 moved to the end, 10..=12 removed, three new ones in the middle, a rename.
-    let mut v2: Vec<Option<u32>> = (2..31).filter(|n| !(10..=12).contains(n)).map(Some).collect();
+    let mut v2: Vec<Option<u32>> = (2..31)
+        .filter(|n| !(10..=12).contains(n))
+        .map(Some)
+        .collect();
     v2.push(Some(1));
     v2.splice(15..15, [Some(100), Some(101), Some(102)]);
     let want: Vec<String> = v2.iter().map(|n| mbid(n.unwrap())).collect();
     let id2 = snapshot(
         dir.path(),
-        &library(&[], vec![playlist("pl0000000000000000001", "Mix (2026)", &v2)]),
+        &library(
+            &[],
+            vec![playlist("pl0000000000000000001", "Mix (2026)", &v2)],
+        ),
     );
     let before = lb.requests().len();
     push(dir.path(), &server, &id2)
@@ -487,7 +512,11 @@ async fn a_changed_playlist_is_updated_in_place() {
         .collect();
     // GET + delete + move + add + edit: one request per kind of change.
     assert_eq!(sent.len(), 5, "{sent:?}");
-    assert_eq!(lb.requests()[before].method, "GET", "content read back first");
+    assert_eq!(
+        lb.requests()[before].method,
+        "GET",
+        "content read back first"
+    );
     assert!(sent.contains(&"move".to_string()), "{sent:?}");
 
     // And now it is unchanged again.
@@ -535,7 +564,11 @@ async fn a_250_track_playlist_takes_exactly_3_paced_requests() {
         .collect();
     assert_eq!(
         sizes,
-        [("create".into(), 100), ("add".into(), 100), ("add".into(), 50)]
+        [
+            ("create".into(), 100),
+            ("add".into(), 100),
+            ("add".into(), 50)
+        ]
     );
     for w in reqs.windows(2) {
         let gap = w[1].at - w[0].at;
@@ -579,7 +612,10 @@ async fn a_429_is_honoured_by_retry_after_or_reset_in() {
         let reqs = lb.requests();
         assert_eq!(reqs.len(), 2, "{header}: one 429, one retry");
         let gap = reqs[1].at - reqs[0].at;
-        assert!(gap >= Duration::from_secs(2), "{header}: retried after {gap:?}");
+        assert!(
+            gap >= Duration::from_secs(2),
+            "{header}: retried after {gap:?}"
+        );
         assert_eq!(lb.playlists().len(), 1, "{header}: exactly one playlist");
     }
 }
@@ -629,7 +665,10 @@ async fn a_long_retry_after_on_429_pauses_with_exit_75() {
     let (lb, server) = Lb::start().await;
     let dir = tempfile::tempdir().unwrap();
     let id = snapshot(dir.path(), &library(&some(1..4), vec![]));
-    lb.script(Script::TooMany(vec![("X-RateLimit-Reset-In", "3600".into())]));
+    lb.script(Script::TooMany(vec![(
+        "X-RateLimit-Reset-In",
+        "3600".into(),
+    )]));
     push(dir.path(), &server, &id)
         .args(["--max-wait-secs", "5"])
         .assert()
@@ -648,7 +687,9 @@ async fn a_rejected_token_is_exit_2_with_where_to_get_one() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("rejected the token"))
-        .stderr(predicate::str::contains("https://listenbrainz.org/settings/"))
+        .stderr(predicate::str::contains(
+            "https://listenbrainz.org/settings/",
+        ))
         .stderr(predicate::str::contains("wrong").not());
     assert_eq!(lb.requests().len(), 1);
     assert!(lb.playlists().is_empty());
@@ -693,7 +734,12 @@ async fn playlist_flag_selects_and_unknown_names_are_exit_2() {
         .stderr(predicate::str::contains("no playlist called \"Nope\""));
     assert!(lb.requests().is_empty());
     push(dir.path(), &server, &id)
-        .args(["--playlist", "Road Trip", "--playlist", "pl0000000000000000002"])
+        .args([
+            "--playlist",
+            "Road Trip",
+            "--playlist",
+            "pl0000000000000000002",
+        ])
         .assert()
         .success();
     let mut titles: Vec<String> = lb.playlists().into_values().map(|p| p.title).collect();

@@ -18,7 +18,11 @@ pub async fn run(settings: &Settings, args: &PushArgs, out: Out<'_>) -> Result<(
     }
 }
 
-async fn listenbrainz(settings: &Settings, args: &ListenBrainzPushArgs, out: Out<'_>) -> Result<()> {
+async fn listenbrainz(
+    settings: &Settings,
+    args: &ListenBrainzPushArgs,
+    out: Out<'_>,
+) -> Result<()> {
     // Settings first: a missing token or bad URL costs nothing.
     let token = args
         .listenbrainz_token
@@ -50,7 +54,10 @@ async fn listenbrainz(settings: &Settings, args: &ListenBrainzPushArgs, out: Out
         playlists: args.playlist.clone(),
         public: args.public,
     };
-    emit(out, &format!("Pushing snapshot {snapshot} to ListenBrainz.\n"))?;
+    emit(
+        out,
+        &format!("Pushing snapshot {snapshot} to ListenBrainz.\n"),
+    )?;
     let mut write_err = None;
     let result = {
         let mut report = |o: &crate::listenbrainz::Outcome| {

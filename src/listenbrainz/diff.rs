@@ -24,7 +24,11 @@ pub enum Edit {
     /// `item/add/{at}` with the recordings `new[from_new]` (at most [`MAX_PER_ADD`]).
     Add { at: usize, from_new: Range<usize> },
     /// `item/move {from, to, count}`: take `count` from `from`, insert them at `to` of the rest.
-    Move { from: usize, to: usize, count: usize },
+    Move {
+        from: usize,
+        to: usize,
+        count: usize,
+    },
 }
 
 /// Applies `edit` to `list` the way ListenBrainz does; `new` is the target list the plan was made
@@ -360,7 +364,15 @@ mod tests {
     fn move_uses_the_index_after_removal() {
         // ListenBrainz: take [1,2) out of abcd -> acd, insert at 2 -> acbd.
         let mut l = list("abcd");
-        apply(&mut l, &Edit::Move { from: 1, to: 2, count: 1 }, &[]);
+        apply(
+            &mut l,
+            &Edit::Move {
+                from: 1,
+                to: 2,
+                count: 1,
+            },
+            &[],
+        );
         assert_eq!(l, list("acbd"));
     }
 
@@ -422,7 +434,10 @@ mod tests {
     fn edited() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
         let old = prop::collection::vec(0u16..500, 0..300)
             .prop_map(|v| v.into_iter().map(|i| format!("r{i}")).collect::<Vec<_>>());
-        (old, prop::collection::vec((0u8..3, any::<u16>(), any::<u16>(), 1u16..30), 0..6))
+        (
+            old,
+            prop::collection::vec((0u8..3, any::<u16>(), any::<u16>(), 1u16..30), 0..6),
+        )
             .prop_map(|(old, ops)| {
                 let mut new = old.clone();
                 for (kind, a, b, len) in ops {

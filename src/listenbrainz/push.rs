@@ -287,7 +287,9 @@ async fn create(
         client
             .add(&mbid, None, w.tracks[start..end].to_vec())
             .await?;
-        remote.recordings.extend_from_slice(&w.recordings[start..end]);
+        remote
+            .recordings
+            .extend_from_slice(&w.recordings[start..end]);
         state.set(&w.key, remote.clone())?;
         start = end;
     }

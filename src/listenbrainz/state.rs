@@ -114,11 +114,9 @@ impl StateFile {
             path: self.path.clone(),
             detail: e.to_string(),
         })?;
-        crate::fsutil::write_atomic(&self.path, &bytes, Some(0o600)).map_err(|e| {
-            PushError::State {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            }
+        crate::fsutil::write_atomic(&self.path, &bytes, Some(0o600)).map_err(|e| PushError::State {
+            path: self.path.clone(),
+            detail: e.to_string(),
         })
     }
 }
