@@ -139,7 +139,7 @@ impl Respond for Lb {
         if auth != format!("Token {TOKEN}") {
             return error(401, "Invalid authorization token.");
         }
-        let resp = route(&mut st, &req.method.to_string(), &path, &body);
+        let resp = route(&mut st, req.method.as_str(), &path, &body);
         match scripted {
             Some(Script::Exhausted(reset_in)) => resp
                 .insert_header("X-RateLimit-Remaining", "0")
