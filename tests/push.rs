@@ -51,6 +51,10 @@ enum Script {
     ServerError,
     /// 200 with a body that is not JSON; carried out.
     Garbage,
+    /// The normal answer.
+    Normal,
+    /// Carried out, then answered 500 (as if the answer were lost): the client retries.
+    AppliedThenError,
 }
 
 #[derive(Debug, Default)]
@@ -145,6 +149,7 @@ impl Respond for Lb {
                 .insert_header("X-RateLimit-Remaining", "0")
                 .insert_header("X-RateLimit-Reset-In", reset_in.as_str()),
             Some(Script::Garbage) => ResponseTemplate::new(200).set_body_string("<html>oops"),
+            Some(Script::AppliedThenError) => error(502, "Bad gateway"),
             _ => resp,
         }
     }
@@ -783,4 +788,22 @@ async fn a_dropped_connection_is_retried_then_reported() {
         .code(1)
         .stderr(predicate::str::contains("could not connect"))
         .stderr(predicate::str::contains("trackvault push listenbrainz"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_add_applied_twice_by_a_retry_is_repaired() {
+    let (lb, server) = Lb::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = snapshot(dir.path(), &library(&some(1..251), vec![]));
+    // The create goes through; the first append is applied but its answer is lost, so the
+    // retry appends the same 100 again.
+    lb.script(Script::Normal);
+    lb.script(Script::AppliedThenError);
+    push(dir.path(), &server, &id).assert().success();
+    let p = lb.playlists().into_values().next().unwrap();
+    assert_eq!(p.recordings, (1..251).map(mbid).collect::<Vec<_>>());
+    let paths: Vec<String> = lb.requests().iter().map(|r| r.path.clone()).collect();
+    // create, add (applied, 502), add (retry), add, GET, delete of the duplicate 100.
+    assert_eq!(paths.len(), 6, "{paths:?}");
+    assert!(paths[5].ends_with("/item/delete"), "{paths:?}");
 }

@@ -5,6 +5,7 @@
 //! reaches 0 the next request waits `X-RateLimit-Reset-In` first, or pauses (exit 75) when that
 //! is longer than the allowed wait. 401 means the token is wrong; 404 that the playlist is gone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,9 @@ pub struct ListenBrainz {
     max_wait: Duration,
     /// Set when the server said the rate-limit window is used up: no request before then.
     hold_until: Mutex<Option<Instant>>,
+    /// Set when a changing request needed more than one attempt: an earlier attempt may have
+    /// been applied before its answer was lost, so the playlist should be read back.
+    retried_change: AtomicBool,
 }
 
 impl ListenBrainz {
@@ -75,6 +79,7 @@ impl ListenBrainz {
             token: token.to_string(),
             max_wait,
             hold_until: Mutex::new(None),
+            retried_change: AtomicBool::new(false),
         }
     }
 
@@ -178,6 +183,11 @@ impl ListenBrainz {
             .collect()
     }
 
+    /// Whether a changing request was retried since the last call (and clears the flag).
+    pub fn take_retried_change(&self) -> bool {
+        self.retried_change.swap(false, Ordering::SeqCst)
+    }
+
     fn auth(&self) -> String {
         format!("Token {}", self.token)
     }
@@ -202,7 +212,13 @@ impl ListenBrainz {
             tracing::debug!(?wait, "ListenBrainz rate-limit window used up; waiting");
             tokio::time::sleep(wait).await;
         }
+        let label_count = |c: RequestCounts| c.0.get(&req.label).copied().unwrap_or(0);
+        let before = label_count(self.upstream.request_counts());
         let resp = self.upstream.send(req).await?;
+        let attempts = label_count(self.upstream.request_counts()).saturating_sub(before);
+        if attempts > 1 && req.method != reqwest::Method::GET {
+            self.retried_change.store(true, Ordering::SeqCst);
+        }
         let exhausted = resp
             .header("x-ratelimit-remaining")
             .and_then(|v| v.trim().parse::<u64>().ok())

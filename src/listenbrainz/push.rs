@@ -229,11 +229,13 @@ async fn push_one(
         left_out: w.left_out.clone(),
         url: mbid.map(|m| playlist_url(client.base(), m)),
     };
+    client.take_retried_change();
     let Some(remote) = state.get(&w.key).cloned() else {
         if w.recordings.is_empty() {
             return Ok(outcome(Action::Skipped, None));
         }
         let mbid = create(client, state, w, public).await?;
+        repair_if_retried(client, state, w, public).await?;
         return Ok(outcome(Action::Created, Some(&mbid)));
     };
     let same_list = remote.recordings == w.recordings;
@@ -241,7 +243,13 @@ async fn push_one(
     if same_list && same_meta {
         return Ok(outcome(Action::Unchanged, Some(&remote.mbid)));
     }
-    match update(client, state, w, public, remote).await {
+    let result = match update(client, state, w, public, remote, false).await {
+        Ok(done) => repair_if_retried(client, state, w, public)
+            .await
+            .map(|()| done),
+        Err(e) => Err(e),
+    };
+    match result {
         Ok((added, removed, moved, mbid)) => Ok(outcome(
             Action::Updated {
                 added,
@@ -262,6 +270,26 @@ async fn push_one(
     }
 }
 
+/// When a changing request needed a retry, an earlier attempt may have been applied although
+/// its answer was lost (a duplicated `item/add`, say): read the playlist back and repair it.
+async fn repair_if_retried(
+    client: &ListenBrainz,
+    state: &mut StateFile,
+    w: &Wanted,
+    public: bool,
+) -> Result<(), PushError> {
+    if !client.take_retried_change() {
+        return Ok(());
+    }
+    let Some(remote) = state.get(&w.key).cloned() else {
+        return Ok(());
+    };
+    tracing::info!(playlist = %w.name, "a change was retried; reading the playlist back");
+    update(client, state, w, public, remote, true)
+        .await
+        .map(|_| ())
+}
+
 /// Creates the playlist with its first 100 tracks, then appends the rest in 100s.
 async fn create(
     client: &ListenBrainz,
@@ -273,6 +301,10 @@ async fn create(
     let mut jspf = w.head.clone();
     jspf.insert("track".into(), Value::Array(w.tracks[..first].to_vec()));
     let mbid = client.create(Value::Object(jspf)).await?;
+    if client.take_retried_change() {
+        // Reading back cannot tell a lost first create from none; only say so.
+        tracing::info!(playlist = %w.name, "the create request was retried; if ListenBrainz shows this playlist twice, delete the copy not linked above");
+    }
     let mut remote = RemotePlaylist {
         mbid: mbid.clone(),
         title: w.title.clone(),
@@ -296,17 +328,19 @@ async fn create(
     Ok(mbid)
 }
 
-/// Brings a remembered playlist up to date: reads what it holds, applies the cheapest edits,
-/// then fixes title and public flag. Returns (added, removed, moved, mbid).
+/// Brings a remembered playlist up to date: reads what it holds (when the remembered list
+/// differs from the wanted one, or `read_back`), applies the cheapest edits, then fixes title
+/// and public flag. Returns (added, removed, moved, mbid).
 async fn update(
     client: &ListenBrainz,
     state: &mut StateFile,
     w: &Wanted,
     public: bool,
     mut remote: RemotePlaylist,
+    read_back: bool,
 ) -> Result<(usize, usize, usize, String), PushError> {
     let (mut added, mut removed, mut moved) = (0, 0, 0);
-    if remote.recordings != w.recordings {
+    if read_back || remote.recordings != w.recordings {
         // The server's content, not our memory of it: edits made on ListenBrainz count too.
         let mut current = client.recordings(&remote.mbid).await?;
         for edit in diff::plan(&current, &w.recordings) {
