@@ -243,6 +243,10 @@ pub struct ListenBrainzPushArgs {
     /// Make the ListenBrainz playlists public (default: private).
     #[arg(long)]
     pub public: bool,
+    /// Read every remembered playlist back from ListenBrainz, even unchanged ones: recreates
+    /// deleted ones and undoes edits made on the website (one extra request per playlist).
+    #[arg(long)]
+    pub check: bool,
     /// ListenBrainz API base URL.
     #[arg(long, env = ENV_LISTENBRAINZ_URL, default_value = DEFAULT_LISTENBRAINZ_URL, hide_default_value = true)]
     pub listenbrainz_url: String,

@@ -807,3 +807,66 @@ async fn an_add_applied_twice_by_a_retry_is_repaired() {
     assert_eq!(paths.len(), 6, "{paths:?}");
     assert!(paths[5].ends_with("/item/delete"), "{paths:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_reads_unchanged_playlists_back_and_recreates_deleted_ones() {
+    let (lb, server) = Lb::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(
+        &some(1..6),
+        vec![playlist("pl0000000000000000001", "Gym", &some(20..23))],
+    );
+    let id = snapshot(dir.path(), &lib);
+    push(dir.path(), &server, &id).assert().success();
+    // On the website: Liked Songs deleted, a track removed from Gym.
+    {
+        let mut st = lb.0.lock().unwrap();
+        let liked = st
+            .playlists
+            .iter()
+            .find(|(_, p)| p.title == "Liked Songs")
+            .map(|(m, _)| m.clone())
+            .unwrap();
+        st.playlists.remove(&liked);
+        st.playlists
+            .values_mut()
+            .next()
+            .unwrap()
+            .recordings
+            .remove(1);
+    }
+    // Without --check an unchanged snapshot sends nothing.
+    push(dir.path(), &server, &id).assert().success();
+    assert_eq!(lb.requests().len(), 2);
+    push(dir.path(), &server, &id)
+        .arg("--check")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("recreated    \"Liked Songs\"")
+                .or(predicate::str::contains("recreated  \"Liked Songs\"")),
+        )
+        .stdout(predicate::str::contains("updated    \"Gym\""));
+    let pls = lb.playlists();
+    assert_eq!(pls.len(), 2);
+    let mut lists: Vec<Vec<String>> = pls.into_values().map(|p| p.recordings).collect();
+    lists.sort();
+    let mut want = vec![
+        (1..6).map(mbid).collect::<Vec<_>>(),
+        (20..23).map(mbid).collect::<Vec<_>>(),
+    ];
+    want.sort();
+    assert_eq!(lists, want);
+    // --check on a matching server: one GET per playlist, nothing else.
+    let before = lb.requests().len();
+    push(dir.path(), &server, &id)
+        .arg("--check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unchanged").count(2));
+    let after: Vec<String> = lb.requests()[before..]
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(after, ["GET", "GET"]);
+}

@@ -53,6 +53,7 @@ async fn listenbrainz(
     let opts = PushOptions {
         playlists: args.playlist.clone(),
         public: args.public,
+        check: args.check,
     };
     emit(
         out,

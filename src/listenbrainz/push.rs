@@ -25,6 +25,8 @@ pub struct PushOptions {
     pub playlists: Vec<String>,
     /// Make the ListenBrainz playlists public (otherwise private).
     pub public: bool,
+    /// Read remembered playlists back even when unchanged (finds deleted ones and website edits).
+    pub check: bool,
 }
 
 /// What happened to one playlist.
@@ -209,7 +211,7 @@ pub async fn push(
     let mut outcomes = Vec::with_capacity(collections.len());
     for c in &collections {
         let w = wanted(library, c, opts.public);
-        let outcome = push_one(client, state, &w, opts.public).await?;
+        let outcome = push_one(client, state, &w, opts.public, opts.check).await?;
         report(&outcome);
         outcomes.push(outcome);
     }
@@ -221,6 +223,7 @@ async fn push_one(
     state: &mut StateFile,
     w: &Wanted,
     public: bool,
+    check: bool,
 ) -> Result<Outcome, PushError> {
     let outcome = |action: Action, mbid: Option<&str>| Outcome {
         name: w.name.clone(),
@@ -240,16 +243,17 @@ async fn push_one(
     };
     let same_list = remote.recordings == w.recordings;
     let same_meta = remote.title == w.title && remote.public == public;
-    if same_list && same_meta {
+    if same_list && same_meta && !check {
         return Ok(outcome(Action::Unchanged, Some(&remote.mbid)));
     }
-    let result = match update(client, state, w, public, remote, false).await {
+    let result = match update(client, state, w, public, remote, check).await {
         Ok(done) => repair_if_retried(client, state, w, public)
             .await
             .map(|()| done),
         Err(e) => Err(e),
     };
     match result {
+        Ok((0, 0, 0, mbid)) if same_meta => Ok(outcome(Action::Unchanged, Some(&mbid))),
         Ok((added, removed, moved, mbid)) => Ok(outcome(
             Action::Updated {
                 added,
