@@ -268,6 +268,7 @@ async fn push_one(
                 return Ok(outcome(Action::Skipped, None));
             }
             let mbid = create(client, state, w, public).await?;
+            repair_if_retried(client, state, w, public).await?;
             Ok(outcome(Action::Recreated, Some(&mbid)))
         }
         Err(e) => Err(e),
