@@ -16,12 +16,16 @@ pub const ENV_MUSICBRAINZ_RATE: &str = "TRACKVAULT_MUSICBRAINZ_RATE";
 pub const ENV_CONTACT: &str = "TRACKVAULT_CONTACT";
 pub const ENV_SPOTIFY_INTERVAL_MS: &str = "TRACKVAULT_SPOTIFY_INTERVAL_MS";
 pub const ENV_MAX_WAIT: &str = "TRACKVAULT_MAX_WAIT_SECS";
+pub const ENV_LISTENBRAINZ_URL: &str = "TRACKVAULT_LISTENBRAINZ_URL";
+pub const ENV_LISTENBRAINZ_TOKEN: &str = "TRACKVAULT_LISTENBRAINZ_TOKEN";
+pub const ENV_LISTENBRAINZ_INTERVAL_MS: &str = "TRACKVAULT_LISTENBRAINZ_INTERVAL_MS";
 
 pub const DEFAULT_SPOTIFY_API_URL: &str = "https://api.spotify.com/v1";
 pub const DEFAULT_SPOTIFY_ACCOUNTS_URL: &str = "https://accounts.spotify.com";
 pub const DEFAULT_MUSICBRAINZ_URL: &str = "https://musicbrainz.org/ws/2";
 pub const DEFAULT_ARCHIVE: &str = "./spotify-archive";
 pub const DEFAULT_CONTACT: &str = "https://github.com/trackvault/trackvault";
+pub const DEFAULT_LISTENBRAINZ_URL: &str = "https://api.listenbrainz.org";
 
 /// Back up your Spotify library losslessly, attach ISRCs and MusicBrainz IDs, and export
 /// files that migration tools accept.
@@ -96,6 +100,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Put a snapshot back into the Spotify account you are logged in to (needs `login --write`).
     Restore(RestoreArgs),
+    /// Deliver a snapshot's playlists to another service.
+    Push(PushArgs),
 }
 
 #[derive(Debug, Args)]
@@ -242,4 +248,42 @@ pub struct RestoreArgs {
     /// Your Spotify app's client id (for refreshing the stored login).
     #[arg(long, env = ENV_CLIENT_ID)]
     pub client_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    #[command(subcommand)]
+    pub target: PushTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PushTarget {
+    /// Create or update your playlists on ListenBrainz (tracks by recording MBID); needs
+    /// TRACKVAULT_LISTENBRAINZ_TOKEN (from https://listenbrainz.org/settings/).
+    Listenbrainz(ListenBrainzPushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListenBrainzPushArgs {
+    /// Snapshot id or prefix (default: latest).
+    pub snapshot: Option<String>,
+    /// Push only this playlist (exact name or Spotify id; "Liked Songs" for liked songs); repeatable.
+    #[arg(long)]
+    pub playlist: Vec<String>,
+    /// Make the ListenBrainz playlists public (default: private).
+    #[arg(long)]
+    pub public: bool,
+    /// Read every remembered playlist back from ListenBrainz, even unchanged ones: recreates
+    /// deleted ones and undoes edits made on the website (one extra request per playlist).
+    #[arg(long)]
+    pub check: bool,
+    /// ListenBrainz API base URL.
+    #[arg(long, env = ENV_LISTENBRAINZ_URL, default_value = DEFAULT_LISTENBRAINZ_URL, hide_default_value = true)]
+    pub listenbrainz_url: String,
+    /// ListenBrainz user token (prefer the environment variable: flags show in process lists).
+    #[arg(long, env = ENV_LISTENBRAINZ_TOKEN, hide_env_values = true, hide = true)]
+    pub listenbrainz_token: Option<String>,
+    /// Minimum milliseconds between ListenBrainz requests (0..=60000).
+    #[arg(long, env = ENV_LISTENBRAINZ_INTERVAL_MS, default_value_t = 1000, hide = true)]
+    pub listenbrainz_interval_ms: u64,
 }

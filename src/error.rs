@@ -8,6 +8,7 @@ use crate::export::ExportError;
 use crate::history::HistoryError;
 use crate::http::HttpError;
 use crate::import::ImportError;
+use crate::listenbrainz::PushError;
 use crate::local_library::LocalLibraryError;
 use crate::restore::RestoreError;
 use crate::spotify::auth::AuthError;
@@ -52,6 +53,8 @@ pub enum Error {
     Output(String),
     #[error(transparent)]
     Restore(#[from] RestoreError),
+    #[error(transparent)]
+    Push(#[from] PushError),
 }
 
 impl Error {
@@ -67,6 +70,8 @@ impl Error {
             Error::Enrich(EnrichError::Http(e)) if e.pause_for().is_some() => EXIT_PAUSED,
             Error::Restore(e) if e.is_pause() => EXIT_PAUSED,
             Error::Restore(e) if e.is_usage() => 2,
+            Error::Push(e) if e.is_usage() => 2,
+            Error::Push(e) if e.is_pause() => EXIT_PAUSED,
             _ => 1,
         }
     }

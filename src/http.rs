@@ -45,6 +45,12 @@ impl HttpResponse {
     pub fn retry_after(&self) -> Option<Duration> {
         parse_retry_after(self.header("retry-after")?)
     }
+
+    /// `X-RateLimit-Reset-In` (seconds until the window resets), which ListenBrainz sends on
+    /// every answer, 429s included, instead of `Retry-After`.
+    pub fn rate_limit_reset_in(&self) -> Option<Duration> {
+        parse_retry_after(self.header("x-ratelimit-reset-in")?)
+    }
 }
 
 /// Parses a `Retry-After` value: seconds (whole or fractional) or an HTTP date relative to
@@ -86,6 +92,15 @@ impl Request {
     pub fn json_body(mut self, body: Vec<u8>) -> Self {
         self.json = Some(body);
         self
+    }
+
+    /// A POST with a JSON body.
+    pub fn post_json(url: Url, label: impl Into<String>, body: &serde_json::Value) -> Self {
+        Request {
+            method: reqwest::Method::POST,
+            ..Request::get(url, label)
+        }
+        .json_body(serde_json::to_vec(body).unwrap_or_default())
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -374,7 +389,8 @@ impl Upstream {
                     // push the deadline further out, so hand the decision to the caller.
                     return Attempt::QuotaExceeded(resp.retry_after());
                 }
-                Attempt::RateLimited(resp.retry_after(), "429 Too Many Requests".into())
+                let wait = resp.retry_after().or_else(|| resp.rate_limit_reset_in());
+                Attempt::RateLimited(wait, "429 Too Many Requests".into())
             }
             503 => Attempt::RateLimited(
                 resp.retry_after(),
@@ -505,6 +521,25 @@ mod tests {
         );
         let err = up.send(&Request::get(url(), "/me")).await.unwrap_err();
         assert_eq!(err.pause_for(), Some(Some(Duration::from_secs(3600))));
+    }
+
+    #[tokio::test]
+    async fn a_429_without_retry_after_waits_for_the_rate_limit_reset() {
+        // ListenBrainz says when its window resets instead of sending Retry-After.
+        let transport = Transport::Replay(Arc::new(|_req: &Request| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-ratelimit-reset-in", "3600".parse().unwrap());
+            headers.insert("x-ratelimit-remaining", "0".parse().unwrap());
+            HttpResponse {
+                status: 429,
+                headers,
+                body: Vec::new(),
+            }
+        }));
+        let up = Upstream::new("ListenBrainz", transport, Duration::ZERO, quick_policy());
+        let err = up.send(&Request::get(url(), "/x")).await.unwrap_err();
+        assert_eq!(err.pause_for(), Some(Some(Duration::from_secs(3600))));
+        assert_eq!(up.request_counts().total(), 1);
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ pub mod history;
 pub mod http;
 pub mod ids;
 pub mod import;
+pub mod listenbrainz;
 pub mod local_library;
 pub mod model;
 pub mod musicbrainz_host;

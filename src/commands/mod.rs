@@ -10,6 +10,7 @@ mod import;
 mod log;
 mod login;
 mod prune;
+mod push;
 pub mod restore;
 mod snapshots;
 mod tidy;
@@ -42,6 +43,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Enrich(args) => enrich::run(&settings, args, progress, out).await,
         Command::Demo(args) => demo::run(args, progress, out).await,
         Command::Restore(args) => restore::run(&settings, args, progress, out).await,
+        Command::Push(args) => push::run(&settings, args, out).await,
     }
 }
 

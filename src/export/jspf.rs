@@ -56,6 +56,31 @@ pub fn render(
     (bytes, written)
 }
 
+/// The `listenbrainz` document of one collection in parts, for `push listenbrainz`: the playlist
+/// head (title, creator, annotation, the `…#playlist` extension with `public`) and, for each row
+/// with a recording MBID, that MBID and the track object the file export writes. Rows left out
+/// are counted in `left_out` exactly as the export counts them.
+pub fn listenbrainz_parts(
+    library: &Library,
+    collection: &Collection<'_>,
+    left_out: &mut LeftOut,
+) -> (Map<String, Value>, Vec<(String, Value)>) {
+    let mut tracks = Vec::with_capacity(collection.rows.len());
+    for row in &collection.rows {
+        let Some(mbid) = row.recording_mbid() else {
+            left_out.add(match row.kind {
+                EntryKind::Track => "tracks without a recording MBID",
+                other => super::summary::kind_reason(other),
+            });
+            continue;
+        };
+        // Serializing plain structs and strings cannot fail.
+        let value = serde_json::to_value(track(row)).unwrap_or(Value::Null);
+        tracks.push((mbid.to_string(), value));
+    }
+    (playlist(library, collection, Mode::ListenBrainz), tracks)
+}
+
 // Typed output structs: per-track `serde_json::Value` maps cost several times more time and
 // memory on a 100,000-entry library. Field order is the order written.
 
