@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
 
-use matching_cases::{add, answer, sets, IsrcSplit, Tally};
+use matching_cases::{add, answer, load_holdout, sets, IsrcSplit, Tally};
 use trackvault::enrich::matcher::decide;
 
 const ITERATIONS: usize = 50;
@@ -59,6 +59,8 @@ fn main() {
     for (name, cases) in &all_sets {
         quality(name, cases);
     }
+    // Never tuned against: the honest estimate.
+    quality("holdout", &load_holdout());
     let cases: Vec<_> = all_sets.into_iter().flat_map(|(_, c)| c).collect();
 
     // CPU time of matching alone: every case's decide(), ITERATIONS times.

@@ -6,16 +6,27 @@
 //! - `fixtures/matching/blind/cases.json`: written blind to the matcher's rules and frozen.
 //!   It may name, per case, `acceptable` recordings (unmerged duplicates) that count as
 //!   correct like `expected`, and in the query `disc_number` and `artist_mbids`.
+//! - `fixtures/matching/holdout/cases.json`: written later by someone who saw neither the
+//!   matcher nor the other sets; frozen and never tuned against (same shape as `blind`).
 
 use serde::Deserialize;
 use trackvault::enrich::matcher::{decide, Candidate, Decision, Evidence, TrackQuery};
 
 pub const CASES_JSON: &str = include_str!("../../fixtures/matching/cases.json");
 pub const BLIND_JSON: &str = include_str!("../../fixtures/matching/blind/cases.json");
+pub const HOLDOUT_JSON: &str = include_str!("../../fixtures/matching/holdout/cases.json");
 
 /// The two labeled sets, by name.
 pub fn sets() -> Vec<(&'static str, Vec<Case>)> {
     vec![("generated", load()), ("blind", load_blind())]
+}
+
+/// The frozen holdout set: written by someone who saw neither the matcher nor the other sets,
+/// and never tuned against, so its numbers estimate real accuracy.
+pub fn load_holdout() -> Vec<Case> {
+    let file: CaseFile =
+        serde_json::from_str(HOLDOUT_JSON).expect("fixtures/matching/holdout/cases.json parses");
+    file.cases
 }
 
 /// The frozen blind set.
