@@ -232,6 +232,11 @@ fn run_measured(mut cmd: Command, limit: Duration) -> (std::process::Output, u64
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    // Without one reading the memory limits below would pass on no measurement at all.
+    assert!(
+        peak_kb > 0,
+        "the child's memory was never measured (no VmHWM in {status_path})"
+    );
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
     child
