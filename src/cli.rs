@@ -1,9 +1,12 @@
 //! Command-line definitions (clap derive): commands, flags and the environment variables they
 //! read. Nothing here does work; `config.rs` turns these into resolved [`crate::config::Settings`].
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const ENV_CLIENT_ID: &str = "SPOTIFY_CLIENT_ID";
 pub const ENV_ACCESS_TOKEN: &str = "TRACKVAULT_ACCESS_TOKEN";
@@ -102,6 +105,25 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Deliver a snapshot's playlists to another service.
     Push(PushArgs),
+    /// Print a shell completion script (e.g. `trackvault completions bash > ~/.local/share/bash-completion/completions/trackvault`).
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder with `--out`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write trackvault.1 and one trackvault-COMMAND.1 per command into DIR (created if
+    /// missing) instead of printing trackvault.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,8 +188,9 @@ pub struct EnrichArgs {
 pub struct ExportArgs {
     /// Snapshot id or prefix (default: latest).
     pub snapshot: Option<String>,
-    /// Comma-separated formats (soundiiz, tunemymusic, exportify, xspf, jspf, listenbrainz, m3u8, txt, json); default: all.
-    #[arg(long, value_delimiter = ',')]
+    /// Comma-separated formats to write (any case), or names of `--mapping` layouts; default: all
+    /// built-in formats.
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = FormatNameParser)]
     pub format: Vec<String>,
     /// Output directory (default: the snapshot's exports/ folder).
     #[arg(long)]
@@ -190,7 +213,8 @@ pub struct ExportArgs {
 pub struct VerifyArgs {
     /// Snapshot id or prefix (default: latest); `--all` checks every snapshot.
     pub snapshot: Option<String>,
-    #[arg(long)]
+    /// Check every snapshot, damaged snapshot folders, `latest` and unfinished backups.
+    #[arg(long, conflicts_with = "snapshot")]
     pub all: bool,
 }
 
@@ -209,6 +233,7 @@ pub struct DiffArgs {
 pub struct LogArgs {
     /// Playlist name or id.
     pub playlist: String,
+    /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
 }
@@ -286,4 +311,66 @@ pub struct ListenBrainzPushArgs {
     /// Minimum milliseconds between ListenBrainz requests (0..=60000).
     #[arg(long, env = ENV_LISTENBRAINZ_INTERVAL_MS, default_value_t = 1000, hide = true)]
     pub listenbrainz_interval_ms: u64,
+}
+
+/// A built-in export format as a clap value. Its values are [`crate::export::DEFAULT_FORMATS`]
+/// (the exporter's list stays the one source of truth), so `--help`, the man page and shell
+/// completions list exactly the formats the code writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportFormat(&'static str);
+
+impl ExportFormat {
+    /// The format's name as `--format` and the export folders spell it.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<ExportFormat>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            crate::export::DEFAULT_FORMATS
+                .iter()
+                .map(|name| ExportFormat(name))
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0))
+    }
+}
+
+/// Parses one `--format` entry. Built-in names ([`ExportFormat`], any case, spaces around
+/// them allowed) are offered in help and completions; other names pass through unchanged
+/// because they may name a `--mapping` layout, which only the exporter knows — it rejects
+/// unknown names with the list of valid ones before touching the archive. An empty entry
+/// (`--format ""`) still means all formats.
+#[derive(Debug, Clone, Copy)]
+pub struct FormatNameParser;
+
+impl TypedValueParser for FormatNameParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        Ok(match ExportFormat::from_str(text.trim(), true) {
+            Ok(format) => format.name().to_string(),
+            Err(_) => text,
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            ExportFormat::value_variants()
+                .iter()
+                .filter_map(ExportFormat::to_possible_value),
+        ))
+    }
 }
