@@ -33,7 +33,7 @@ pub const DEFAULT_LISTENBRAINZ_URL: &str = "https://api.listenbrainz.org";
 /// Back up your Spotify library losslessly, attach ISRCs and MusicBrainz IDs, and export
 /// files that migration tools accept.
 #[derive(Debug, Parser)]
-#[command(name = "trackvault", version, about, long_about = None)]
+#[command(name = "trackvault", version, propagate_version = true, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
