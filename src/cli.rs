@@ -190,7 +190,7 @@ pub struct ExportArgs {
     pub snapshot: Option<String>,
     /// Comma-separated formats to write (any case), or names of `--mapping` layouts; default: all
     /// built-in formats.
-    #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = FormatNameParser)]
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = ListEntryParser::<ExportFormat>::new())]
     pub format: Vec<String>,
     /// Output directory (default: the snapshot's exports/ folder).
     #[arg(long)]
@@ -261,8 +261,8 @@ pub struct ImportArgs {
 pub struct RestoreArgs {
     /// Snapshot id or prefix (default: latest).
     pub snapshot: Option<String>,
-    /// Comma-separated parts to restore: liked, playlists, albums, shows, episodes, artists (default: all).
-    #[arg(long, value_delimiter = ',')]
+    /// Comma-separated parts to restore (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "PART", value_parser = ListEntryParser::<RestorePart>::new())]
     pub only: Vec<String>,
     /// Restore only the playlist with this name (repeatable); implies `--only playlists` unless `--only` is given.
     #[arg(long = "playlist", value_name = "NAME")]
@@ -319,13 +319,6 @@ pub struct ListenBrainzPushArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportFormat(&'static str);
 
-impl ExportFormat {
-    /// The format's name as `--format` and the export folders spell it.
-    pub fn name(self) -> &'static str {
-        self.0
-    }
-}
-
 impl ValueEnum for ExportFormat {
     fn value_variants<'a>() -> &'a [Self] {
         static ALL: OnceLock<Vec<ExportFormat>> = OnceLock::new();
@@ -342,15 +335,44 @@ impl ValueEnum for ExportFormat {
     }
 }
 
-/// Parses one `--format` entry. Built-in names ([`ExportFormat`], any case, spaces around
-/// them allowed) are offered in help and completions; other names pass through unchanged
-/// because they may name a `--mapping` layout, which only the exporter knows — it rejects
-/// unknown names with the list of valid ones before touching the archive. An empty entry
-/// (`--format ""`) still means all formats.
-#[derive(Debug, Clone, Copy)]
-pub struct FormatNameParser;
+/// A part of the library `restore --only` can restore; its values come from
+/// [`crate::restore::plan::Part::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestorePart(&'static str);
 
-impl TypedValueParser for FormatNameParser {
+impl ValueEnum for RestorePart {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<RestorePart>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            crate::restore::plan::Part::ALL
+                .iter()
+                .map(|part| RestorePart(part.name()))
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0))
+    }
+}
+
+/// Parses one entry of a comma-separated list whose known values are the [`ValueEnum`] `E`.
+/// Known values (any case, spaces around them allowed) come back in their canonical spelling
+/// and are offered in help, man pages and completions. Anything else passes through unchanged
+/// for the command to judge, because only it knows the whole picture (a `--format` may name a
+/// `--mapping` layout) and it already answers unknown names with one sentence listing the
+/// valid ones, before touching the archive. An empty entry stays empty (`--format ""` still
+/// means all formats).
+#[derive(Debug, Clone, Copy)]
+pub struct ListEntryParser<E>(std::marker::PhantomData<E>);
+
+impl<E> ListEntryParser<E> {
+    pub const fn new() -> Self {
+        ListEntryParser(std::marker::PhantomData)
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ListEntryParser<E> {
     type Value = String;
 
     fn parse_ref(
@@ -360,17 +382,18 @@ impl TypedValueParser for FormatNameParser {
         value: &OsStr,
     ) -> Result<String, clap::Error> {
         let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
-        Ok(match ExportFormat::from_str(text.trim(), true) {
-            Ok(format) => format.name().to_string(),
-            Err(_) => text,
-        })
+        let known = E::from_str(text.trim(), true)
+            .ok()
+            .and_then(|e| e.to_possible_value())
+            .map(|v| v.get_name().to_string());
+        Ok(known.unwrap_or(text))
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
-            ExportFormat::value_variants()
+            E::value_variants()
                 .iter()
-                .filter_map(ExportFormat::to_possible_value),
+                .filter_map(ValueEnum::to_possible_value),
         ))
     }
 }

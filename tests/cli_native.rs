@@ -237,6 +237,36 @@ fn format_offers_exactly_the_exporters_formats() {
 }
 
 #[test]
+fn restore_only_offers_exactly_the_restorable_parts() {
+    let cmd = Cli::command();
+    let restore = cmd.find_subcommand("restore").unwrap();
+    let only = restore
+        .get_arguments()
+        .find(|a| a.get_id() == "only")
+        .unwrap();
+    let offered: Vec<String> = only
+        .get_possible_values()
+        .iter()
+        .map(|v| v.get_name().to_string())
+        .collect();
+    let parts: Vec<&str> = trackvault::restore::plan::Part::ALL
+        .iter()
+        .map(|p| p.name())
+        .collect();
+    assert_eq!(offered, parts);
+    let parse = |value: &str| match Cli::try_parse_from(["trackvault", "restore", "--only", value])
+        .unwrap()
+        .command
+    {
+        trackvault::cli::Command::Restore(args) => args.only,
+        other => panic!("parsed as {other:?}"),
+    };
+    assert_eq!(parse("Liked, playlists"), ["liked", "playlists"]);
+    // Unknown parts still reach restore's own one-sentence error.
+    assert_eq!(parse("podcasts"), ["podcasts"]);
+}
+
+#[test]
 fn format_keeps_todays_spellings() {
     let parse = |value: &str| match Cli::try_parse_from(["trackvault", "export", "--format", value])
         .unwrap()
