@@ -372,6 +372,12 @@ impl<E> ListEntryParser<E> {
     }
 }
 
+impl<E> Default for ListEntryParser<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ListEntryParser<E> {
     type Value = String;
 
