@@ -42,6 +42,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Archive root directory.
     #[arg(long, global = true, env = ENV_ARCHIVE, default_value = DEFAULT_ARCHIVE)]

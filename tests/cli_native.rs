@@ -411,3 +411,14 @@ fn log_lines_to_a_pipe_carry_no_escapes_and_the_error_path_still_reports() {
     assert!(stderr.contains("no complete snapshot yet"), "{stderr}");
     assert!(!has_escape(&output.stderr), "{stderr:?}");
 }
+
+#[test]
+fn subcommand_help_lists_its_own_options_before_the_global_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = stdout_of(trackvault(dir.path()).args(["export", "--help"]));
+    let heading = help.find("Global options:").expect(&help);
+    assert!(help.find("--format").unwrap() < heading, "{help}");
+    assert!(help.find("--local-library").unwrap() < heading, "{help}");
+    assert!(help.find("--archive").unwrap() > heading, "{help}");
+    assert!(help.find("--musicbrainz-rate").unwrap() > heading, "{help}");
+}
