@@ -1,9 +1,12 @@
 //! Command-line definitions (clap derive): commands, flags and the environment variables they
 //! read. Nothing here does work; `config.rs` turns these into resolved [`crate::config::Settings`].
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const ENV_CLIENT_ID: &str = "SPOTIFY_CLIENT_ID";
 pub const ENV_ACCESS_TOKEN: &str = "TRACKVAULT_ACCESS_TOKEN";
@@ -30,7 +33,7 @@ pub const DEFAULT_LISTENBRAINZ_URL: &str = "https://api.listenbrainz.org";
 /// Back up your Spotify library losslessly, attach ISRCs and MusicBrainz IDs, and export
 /// files that migration tools accept.
 #[derive(Debug, Parser)]
-#[command(name = "trackvault", version, about, long_about = None)]
+#[command(name = "trackvault", version, propagate_version = true, about, long_about = None)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -39,6 +42,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Archive root directory.
     #[arg(long, global = true, env = ENV_ARCHIVE, default_value = DEFAULT_ARCHIVE)]
@@ -102,6 +106,25 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Deliver a snapshot's playlists to another service.
     Push(PushArgs),
+    /// Print a shell completion script (e.g. `trackvault completions bash > ~/.local/share/bash-completion/completions/trackvault`).
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one page per command into a folder with `--out`.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write trackvault.1 and one trackvault-COMMAND.1 per command into DIR (created if
+    /// missing) instead of printing trackvault.1.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,8 +189,9 @@ pub struct EnrichArgs {
 pub struct ExportArgs {
     /// Snapshot id or prefix (default: latest).
     pub snapshot: Option<String>,
-    /// Comma-separated formats (soundiiz, tunemymusic, exportify, xspf, jspf, listenbrainz, m3u8, txt, json); default: all.
-    #[arg(long, value_delimiter = ',')]
+    /// Comma-separated formats to write (any case), or names of `--mapping` layouts; default: all
+    /// built-in formats.
+    #[arg(long, value_delimiter = ',', value_name = "FORMAT", value_parser = ListEntryParser::<ExportFormat>::new())]
     pub format: Vec<String>,
     /// Output directory (default: the snapshot's exports/ folder).
     #[arg(long)]
@@ -190,7 +214,8 @@ pub struct ExportArgs {
 pub struct VerifyArgs {
     /// Snapshot id or prefix (default: latest); `--all` checks every snapshot.
     pub snapshot: Option<String>,
-    #[arg(long)]
+    /// Check every snapshot, damaged snapshot folders, `latest` and unfinished backups.
+    #[arg(long, conflicts_with = "snapshot")]
     pub all: bool,
 }
 
@@ -209,6 +234,7 @@ pub struct DiffArgs {
 pub struct LogArgs {
     /// Playlist name or id.
     pub playlist: String,
+    /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
 }
@@ -236,8 +262,8 @@ pub struct ImportArgs {
 pub struct RestoreArgs {
     /// Snapshot id or prefix (default: latest).
     pub snapshot: Option<String>,
-    /// Comma-separated parts to restore: liked, playlists, albums, shows, episodes, artists (default: all).
-    #[arg(long, value_delimiter = ',')]
+    /// Comma-separated parts to restore (default: all).
+    #[arg(long, value_delimiter = ',', value_name = "PART", value_parser = ListEntryParser::<RestorePart>::new())]
     pub only: Vec<String>,
     /// Restore only the playlist with this name (repeatable); implies `--only playlists` unless `--only` is given.
     #[arg(long = "playlist", value_name = "NAME")]
@@ -286,4 +312,95 @@ pub struct ListenBrainzPushArgs {
     /// Minimum milliseconds between ListenBrainz requests (0..=60000).
     #[arg(long, env = ENV_LISTENBRAINZ_INTERVAL_MS, default_value_t = 1000, hide = true)]
     pub listenbrainz_interval_ms: u64,
+}
+
+/// A built-in export format as a clap value. Its values are [`crate::export::DEFAULT_FORMATS`]
+/// (the exporter's list stays the one source of truth), so `--help`, the man page and shell
+/// completions list exactly the formats the code writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportFormat(&'static str);
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<ExportFormat>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            crate::export::DEFAULT_FORMATS
+                .iter()
+                .map(|name| ExportFormat(name))
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0))
+    }
+}
+
+/// A part of the library `restore --only` can restore; its values come from
+/// [`crate::restore::plan::Part::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestorePart(&'static str);
+
+impl ValueEnum for RestorePart {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: OnceLock<Vec<RestorePart>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            crate::restore::plan::Part::ALL
+                .iter()
+                .map(|part| RestorePart(part.name()))
+                .collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0))
+    }
+}
+
+/// Parses one entry of a comma-separated list whose known values are the [`ValueEnum`] `E`.
+/// Known values (any case, spaces around them allowed) come back in their canonical spelling
+/// and are offered in help, man pages and completions. Anything else passes through unchanged
+/// for the command to judge, because only it knows the whole picture (a `--format` may name a
+/// `--mapping` layout) and it already answers unknown names with one sentence listing the
+/// valid ones, before touching the archive. An empty entry stays empty (`--format ""` still
+/// means all formats).
+#[derive(Debug, Clone, Copy)]
+pub struct ListEntryParser<E>(std::marker::PhantomData<E>);
+
+impl<E> ListEntryParser<E> {
+    pub const fn new() -> Self {
+        ListEntryParser(std::marker::PhantomData)
+    }
+}
+
+impl<E> Default for ListEntryParser<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ListEntryParser<E> {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        let known = E::from_str(text.trim(), true)
+            .ok()
+            .and_then(|e| e.to_possible_value())
+            .map(|v| v.get_name().to_string());
+        Ok(known.unwrap_or(text))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            E::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }

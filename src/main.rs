@@ -44,6 +44,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether log lines on stderr may carry colour: never with `NO_COLOR` set (no-color.org),
+/// always with `CLICOLOR_FORCE` set, otherwise only on a terminal. The same rules clap applies
+/// to help and usage errors, so one setting governs all of trackvault's output.
+fn stderr_colour() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    set("CLICOLOR_FORCE") || std::io::stderr().is_terminal()
+}
+
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -55,6 +66,7 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(stderr_colour())
         .with_target(false)
         .try_init();
 }

@@ -2,6 +2,7 @@
 //! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
 
 pub mod backup;
+mod completions;
 mod demo;
 mod diff;
 pub mod enrich;
@@ -28,6 +29,10 @@ pub type Out<'a> = &'a mut (dyn Write + Send);
 
 /// Runs the command `cli` names.
 pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Result<()> {
+    // Completions and man pages need no settings: they work with nothing configured.
+    if let Some(result) = completions::run(&cli.command, out) {
+        return result;
+    }
     let settings = Settings::from_args(&cli.global)?;
     match &cli.command {
         Command::Login(args) => login::login(&settings, args, out).await,
@@ -44,6 +49,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Demo(args) => demo::run(args, progress, out).await,
         Command::Restore(args) => restore::run(&settings, args, progress, out).await,
         Command::Push(args) => push::run(&settings, args, out).await,
+        Command::Completions(_) | Command::Man(_) => Ok(()), // handled above
     }
 }
 
