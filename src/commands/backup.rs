@@ -2,11 +2,12 @@
 //! then enrich and export it, and print the closing summary.
 
 use super::{emit, Out};
+use crate::app::enrich::enrich_snapshot;
 use crate::archive::Archive;
 use crate::cli::{BackupArgs, ENV_ACCESS_TOKEN};
 use crate::config::Settings;
 use crate::enrich::musicbrainz::MusicBrainz;
-use crate::enrich::pipeline::{enrich_snapshot, EnrichOptions};
+use crate::enrich::pipeline::EnrichOptions;
 use crate::error::{Error, Result};
 use crate::export::{export_library, ExportOptions};
 use crate::progress::ProgressHandle;

@@ -12,6 +12,7 @@ mod login;
 mod prune;
 mod push;
 pub mod restore;
+mod settings;
 mod snapshots;
 mod tidy;
 mod verify;
