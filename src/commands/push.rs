@@ -6,11 +6,12 @@ use std::time::Duration;
 use url::Url;
 
 use super::{emit, Out};
+use crate::app::push::{push, Outcome, PushOptions};
 use crate::archive::Archive;
 use crate::cli::{ListenBrainzPushArgs, PushArgs, PushTarget, ENV_LISTENBRAINZ_INTERVAL_MS};
 use crate::config::Settings;
 use crate::error::Result;
-use crate::listenbrainz::{push, ListenBrainz, PushError, PushOptions, StateFile};
+use crate::listenbrainz::{ListenBrainz, PushError, StateFile};
 
 pub async fn run(settings: &Settings, args: &PushArgs, out: Out<'_>) -> Result<()> {
     match &args.target {
@@ -61,7 +62,7 @@ async fn listenbrainz(
     )?;
     let mut write_err = None;
     let result = {
-        let mut report = |o: &crate::listenbrainz::Outcome| {
+        let mut report = |o: &Outcome| {
             if let Err(e) = emit(&mut *out, &format!("{o}\n")) {
                 write_err.get_or_insert(e);
             }

@@ -1,14 +1,15 @@
 //! `trackvault restore [SNAPSHOT]`: plan the restore of a snapshot, print it (`--dry-run`) or
 //! run it against the logged-in account (which must have the write scopes), then print the
-//! summary. The work is in [`crate::restore`].
+//! summary. The plan is [`crate::restore`]'s, the run [`crate::app::restore`]'s.
 
 use super::{emit, Out};
+use crate::app::restore::{run_restore, RestoreOptions};
 use crate::archive::Archive;
 use crate::cli::{RestoreArgs, ENV_ACCESS_TOKEN};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::progress::ProgressHandle;
-use crate::restore::{plan, run_restore, PlanOptions, RestoreError, RestoreOptions};
+use crate::restore::{plan, PlanOptions, RestoreError};
 use crate::spotify::auth::{self, missing_write_scopes, AuthConfig, AuthError, TokenProvider};
 use crate::spotify::SpotifyClient;
 

@@ -149,7 +149,7 @@ fn kind(value: &Value) -> &'static str {
 fn parse(file: &SourceFile) -> Result<Value, ImportError> {
     // Files saved by some editors start with a UTF-8 byte order mark; JSON allows none, but
     // it carries no meaning, so it is skipped.
-    bounded_json::parse(strip_bom(&file.bytes)).map_err(|e| match e {
+    bounded_json::parse(bounded_json::strip_bom(&file.bytes)).map_err(|e| match e {
         bounded_json::ParseError::Syntax(e) => ImportError::Syntax {
             file: file.name.clone(),
             line: e.line(),
@@ -167,11 +167,6 @@ fn parse(file: &SourceFile) -> Result<Value, ImportError> {
 /// below it).
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
-}
-
-/// `bytes` without a leading UTF-8 byte order mark.
-pub(super) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 fn id_of(uri: &str) -> Option<String> {

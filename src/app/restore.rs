@@ -10,12 +10,12 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::journal::{journal_path, Event, Journal};
-use super::plan::{render_skipped, Plan, PlaylistStep, Skipped};
-use super::RestoreError;
 use crate::archive::Archive;
 use crate::http::{HttpError, RequestCounts};
 use crate::progress::ProgressHandle;
+use crate::restore::journal::{journal_path, Event, Journal};
+use crate::restore::plan::{render_skipped, Plan, PlaylistStep, Skipped};
+use crate::restore::RestoreError;
 use crate::spotify::write::{self, Account, ITEMS_PER_ADD, URIS_PER_SAVE};
 use crate::spotify::{Forbidden, SpotifyClient, SpotifyError};
 

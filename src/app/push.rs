@@ -3,19 +3,19 @@
 //! ListenBrainz (≤100 tracks in the create request, the rest through `item/add` in 100s) or,
 //! when the push state remembers it, bring it up to date in place: nothing is sent when it is
 //! unchanged; otherwise its current content is read back and the cheapest edits are applied
-//! (see [`super::diff`]). A remembered playlist deleted on the server is created again. The
+//! (see [`crate::listenbrainz::diff`]). A remembered playlist deleted on the server is created again. The
 //! state is saved after every request that changed something.
 
 use serde_json::Value;
 use url::Url;
 
-use super::client::ListenBrainz;
-use super::diff::{self, Edit, MAX_PER_ADD};
-use super::error::PushError;
-use super::state::{RemotePlaylist, StateFile, LIKED_SONGS_KEY};
 use crate::export::collections::{plan, Collection, CollectionKind};
 use crate::export::jspf::{listenbrainz_parts, PLAYLIST_EXTENSION};
 use crate::export::summary::LeftOut;
+use crate::listenbrainz::client::ListenBrainz;
+use crate::listenbrainz::diff::{self, Edit, MAX_PER_ADD};
+use crate::listenbrainz::error::PushError;
+use crate::listenbrainz::state::{RemotePlaylist, StateFile, LIKED_SONGS_KEY};
 use crate::model::Library;
 
 /// What to push.
