@@ -2,6 +2,7 @@
 //! drafts, the checkpoint journal, Ctrl-C and journaled pauses — then enrich and export it,
 //! printing each stage's summary. `trackvault backup` and `trackvault demo` run it.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::enrich::enrich_snapshot;
@@ -12,7 +13,7 @@ use crate::enrich::pipeline::EnrichOptions;
 use crate::error::{Error, Result};
 use crate::export::{export_library, ExportOptions};
 use crate::http::HttpError;
-use crate::model::SOURCE_WEB_API;
+use crate::model::{Library, SOURCE_WEB_API};
 use crate::progress::ProgressHandle;
 use crate::spotify::assemble::{self, Records};
 use crate::spotify::checkpoint::{Checkpoint, Event, FILE_NAME};
@@ -133,21 +134,7 @@ pub async fn run_backup(
     refuse_before_deadline(&cp)?;
     forget_missing_pages(archive, &mut cp)?;
 
-    let previous = match cp.previous.clone() {
-        Some(previous) => previous,
-        None => {
-            let previous = archive.latest()?;
-            cp.record(Event::Started {
-                previous: previous.clone(),
-                full: options.full,
-            })?;
-            previous
-        }
-    };
-    let prev_manifest = match (&previous, options.full) {
-        (Some(id), false) => archive.read_manifest(id).ok(),
-        _ => None,
-    };
+    let (previous, prev_manifest) = previous_snapshot(archive, &mut cp, options.full)?;
 
     let outcome = {
         let fetching = fetch_all(archive, client, &mut cp, progress, prev_manifest.as_ref());
@@ -175,6 +162,56 @@ pub async fn run_backup(
         *count = count.saturating_add(*n);
     }
     let order = manifest_order(archive, &cp)?;
+    let library = build_library(archive, &cp, &order, previous.as_deref(), progress)?;
+
+    let manifest = manifest_of(&cp, &order, summary_requests);
+    let summary_base = BackupSummary::new(&manifest, &library, this_run, resumed);
+    // The journal stays until the snapshot is in place: if saving fails (a full disk), the
+    // next backup resumes instead of starting over. It moves with the draft and is deleted
+    // from the published snapshot; a leftover copy there is harmless.
+    drop(cp);
+    let id = draft.finish(archive, manifest, &library)?;
+    let journal = archive.snapshot_dir(&id).join(FILE_NAME);
+    if let Err(e) = std::fs::remove_file(&journal) {
+        tracing::debug!(path = %journal.display(), "cannot remove the finished journal: {e}");
+    }
+    Ok(summary_base.finished(id, started.elapsed()))
+}
+
+/// The snapshot this run compares against (recorded in the journal when the run starts, so a
+/// resumed run keeps it), and its manifest unless `full` asks to refetch everything.
+fn previous_snapshot(
+    archive: &Archive,
+    cp: &mut Checkpoint,
+    full: bool,
+) -> Result<(Option<String>, Option<Manifest>), SpotifyError> {
+    let previous = match cp.previous.clone() {
+        Some(previous) => previous,
+        None => {
+            let previous = archive.latest()?;
+            cp.record(Event::Started {
+                previous: previous.clone(),
+                full,
+            })?;
+            previous
+        }
+    };
+    let prev_manifest = match (&previous, full) {
+        (Some(id), false) => archive.read_manifest(id).ok(),
+        _ => None,
+    };
+    Ok((previous, prev_manifest))
+}
+
+/// Builds `library.json` from the stored pages of every done collection; collections reused
+/// unchanged from `previous` keep the enrichment they had there.
+fn build_library(
+    archive: &Archive,
+    cp: &Checkpoint,
+    order: &[String],
+    previous: Option<&str>,
+    progress: &ProgressHandle,
+) -> Result<Library, SpotifyError> {
     let records = Records { by_key: &cp.done };
     progress.start("building library", None);
     let mut library = assemble::build_library(archive.objects(), &records)?;
@@ -187,32 +224,27 @@ pub async fn run_backup(
         })
         .cloned()
         .collect();
-    if let (Some(prev), false) = (&previous, reused.is_empty()) {
+    if let (Some(prev), false) = (previous, reused.is_empty()) {
         if let Ok(old) = archive.read_library(prev) {
             assemble::carry_enrichment(&mut library, &old, &reused);
         }
     }
     progress.finish();
+    Ok(library)
+}
 
+/// The manifest of the finished run: the collections in `order`, their notes (not for
+/// skipped ones) and the requests of every run of this backup.
+fn manifest_of(cp: &Checkpoint, order: &[String], requests: BTreeMap<String, u64>) -> Manifest {
     let mut manifest = Manifest::new(SOURCE_WEB_API);
-    manifest.requests = summary_requests;
+    manifest.requests = requests;
     for (record, note) in order.iter().filter_map(|key| cp.done.get(key)) {
         manifest.collections.push(record.clone());
         if let Some(note) = note.as_ref().filter(|_| !record.skipped) {
             manifest.notes.push(note.clone());
         }
     }
-    let summary_base = BackupSummary::new(&manifest, &library, this_run, resumed);
-    // The journal stays until the snapshot is in place: if saving fails (a full disk), the
-    // next backup resumes instead of starting over. It moves with the draft and is deleted
-    // from the published snapshot; a leftover copy there is harmless.
-    drop(cp);
-    let id = draft.finish(archive, manifest, &library)?;
-    let journal = archive.snapshot_dir(&id).join(FILE_NAME);
-    if let Err(e) = std::fs::remove_file(&journal) {
-        tracing::debug!(path = %journal.display(), "cannot remove the finished journal: {e}");
-    }
-    Ok(summary_base.finished(id, started.elapsed()))
+    manifest
 }
 
 /// A page object the journal relies on is gone or damaged (a `prune` beside the backup, a
