@@ -150,8 +150,8 @@ fn pair_null_rows(
             let free = |i: &usize| old_partner[*i].is_none();
             let day = date(e);
             let found = day
-                .and_then(|d| take_free(null_by_date.get_mut(d), &old_partner))
-                .or_else(|| day.and_then(|d| take_free(item_by_date.get_mut(d), &old_partner)))
+                .and_then(|d| take_free(null_by_date.get_mut(d), old_partner))
+                .or_else(|| day.and_then(|d| take_free(item_by_date.get_mut(d), old_partner)))
                 .or_else(|| {
                     by_position
                         .get(&e.position)
