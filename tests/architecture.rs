@@ -308,3 +308,26 @@ fn no_import_cycle_inside_a_top_level_module() {
     }
     assert!(found.is_empty(), "import cycles:\n{}", found.join("\n"));
 }
+
+#[test]
+fn the_scanner_sees_every_form_of_a_crate_path() {
+    let code = code_of(
+        "use crate::cli::GlobalArgs;\n\
+         use crate::{\n    error::Result,\n    demo::{a, b},\n    self as me,\n};\n\
+         fn f() { crate::app::run(); let url = \"http://x\"; }\n\
+         //! a doc link to [`crate::commands`] is not a use\n\
+         let x = 1; // nor is crate::history in a comment\n\
+         mycrate::spotify::x();\n",
+    );
+    let found = segments_after(&code, "crate::");
+    let expected: BTreeSet<String> = ["app", "cli", "demo", "error"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(found, expected);
+    let nested = segments_after("use super::super::{links, run::Run};", "super::super::");
+    assert_eq!(
+        nested,
+        ["links", "run"].iter().map(|s| s.to_string()).collect()
+    );
+}
