@@ -431,8 +431,49 @@ fn anchors(q: &QueryView, c: &Candidate, evidence: Evidence, reasons: &mut Vec<S
     }
 }
 
-/// Scores candidate `c` against the query: the version, artist and evidence decisions
-/// (above), then title and duration, the hard refusals, the weighted total and the nudges.
+/// The duration decision of [`score_view`]: the length difference is refused beyond
+/// [`DURATION_TOLERANCE_MS`] (or [`ANCHORED_DURATION_TOLERANCE_MS`] when `anchored_length`);
+/// the score is `None` when either length is unknown.
+fn compare_durations(
+    q: &QueryView,
+    c: &Candidate,
+    anchored_length: bool,
+    refused: &mut bool,
+    reasons: &mut Vec<String>,
+) -> Option<f64> {
+    let tolerance = if anchored_length {
+        ANCHORED_DURATION_TOLERANCE_MS
+    } else {
+        DURATION_TOLERANCE_MS
+    };
+    match (q.query.duration_ms, c.length_ms) {
+        (Some(a), Some(b)) => {
+            let d = a.abs_diff(b);
+            if d > tolerance {
+                *refused = true;
+                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
+            }
+            Some(duration_score(d))
+        }
+        _ => None,
+    }
+}
+
+/// Whether the candidate is known to be on none of the Spotify album's releases: the track's
+/// length and album are known and every release title is comparable (same script).
+fn off_the_album(q: &QueryView, c: &Candidate) -> bool {
+    if q.query.duration_ms.is_none() {
+        return false;
+    }
+    let Some(album) = q.query.album.as_deref() else {
+        return false;
+    };
+    !c.releases.is_empty() && c.releases.iter().all(|r| !scripts_differ(album, &r.title))
+}
+
+/// Scores candidate `c` against the query: the version, artist, evidence and duration
+/// decisions (above), then the title and artist gates, the hard refusals, the weighted total
+/// and the nudges.
 fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     let mut reasons = Vec::new();
     let mut refused = false;
@@ -469,26 +510,12 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         anchored,
     } = anchors(q, c, evidence, &mut reasons);
 
-    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when the
-    // titles agree as written and an ISRC or Spotify link names the recording, or the track
-    // is a remaster at the recording's position on the album.
-    let tolerance =
-        if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95 {
-            ANCHORED_DURATION_TOLERANCE_MS
-        } else {
-            DURATION_TOLERANCE_MS
-        };
-    let duration = match (q.query.duration_ms, c.length_ms) {
-        (Some(a), Some(b)) => {
-            let d = a.abs_diff(b);
-            if d > tolerance {
-                refused = true;
-                reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
-            }
-            Some(duration_score(d))
-        }
-        _ => None,
-    };
+    // Masters, pregaps and fades move a length by up to 20 s: allowed when the titles agree
+    // as written and an ISRC or Spotify link names the recording, or the track is a remaster
+    // at the recording's position on the album.
+    let anchored_length =
+        (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95;
+    let duration = compare_durations(q, c, anchored_length, &mut refused, &mut reasons);
     let close_duration = duration.is_some_and(|d| d >= 1.0);
 
     // Title and artist must agree. Strong evidence lowers the bar a little.
@@ -543,16 +570,10 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         && !anchored
         && !on_album
         && !named_version
-        && q.query.duration_ms.is_some()
+        && off_the_album(q, c)
     {
-        if let Some(album) = q.query.album.as_deref() {
-            let comparable = !c.releases.is_empty()
-                && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
-            if comparable {
-                refused = true;
-                reasons.push("not on the Spotify album".into());
-            }
-        }
+        refused = true;
+        reasons.push("not on the Spotify album".into());
     }
     // A mono mix is a recording of its own: Spotify's mono track needs MusicBrainz's mono one.
     if qtag == Some("mono") && ctag != Some("mono") && !strong {
