@@ -13,11 +13,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::{start, LibrarySpec, TOKEN};
+use trackvault::app::backup::{run_backup, BackupOptions};
 use trackvault::archive::Archive;
 use trackvault::http::{RetryPolicy, Transport};
 use trackvault::progress::hidden;
 use trackvault::spotify::auth::TokenProvider;
-use trackvault::spotify::{run_backup, BackupOptions, SpotifyClient};
+use trackvault::spotify::SpotifyClient;
 
 const CASE_ENV: &str = "TRACKVAULT_BENCH_CASE";
 

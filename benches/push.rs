@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
+use trackvault::app::push::{push, PushOptions};
 use trackvault::http::{HttpResponse, Request, Transport};
 use trackvault::listenbrainz::diff;
-use trackvault::listenbrainz::{push, ListenBrainz, PushOptions, StateFile};
+use trackvault::listenbrainz::{ListenBrainz, StateFile};
 use trackvault::model::{
     Contents, Entry, EntryKind, Item, Library, MatchMethod, Owner, Playlist, RecordingMatch, User,
 };

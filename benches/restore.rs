@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 use support::{
     api_url, assert_restored, generated, minimum_writes, save_snapshot, start, Faults, Rng, TOKEN,
 };
+use trackvault::app::restore::{run_restore, RestoreOptions};
 use trackvault::archive::Archive;
 use trackvault::http::{network_client, RetryPolicy, Transport};
 use trackvault::model::Library;
 use trackvault::progress::hidden;
-use trackvault::restore::{plan, run_restore, PlanOptions, RestoreOptions};
+use trackvault::restore::{plan, PlanOptions};
 use trackvault::spotify::auth::TokenProvider;
 use trackvault::spotify::SpotifyClient;
 

@@ -1,12 +1,11 @@
-//! Resolved settings: endpoints, archive root, config dir and rates, validated once from the
-//! command line and environment so the rest of the code never reads env vars itself.
+//! Resolved settings: endpoints, archive root, config dir and rates, validated once so the rest
+//! of the code never reads env vars itself. [`Settings::new`] checks a plain [`SettingsInput`];
+//! the command line fills that input (`commands::settings`), but nothing here knows clap.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
-
-use crate::cli::GlobalArgs;
 
 /// A setting that cannot be used as given.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +26,22 @@ pub enum ConfigError {
     NoConfigDir,
 }
 
+/// Settings as given (text and numbers), before they are checked: what the command line, a
+/// test or another front end supplies.
+#[derive(Debug, Clone)]
+pub struct SettingsInput {
+    pub archive: PathBuf,
+    /// `None`: the platform's config directory.
+    pub config_dir: Option<PathBuf>,
+    pub spotify_api_url: String,
+    pub spotify_accounts_url: String,
+    pub spotify_interval_ms: u64,
+    pub max_wait_secs: u64,
+    pub musicbrainz_url: String,
+    pub musicbrainz_rate: f64,
+    pub contact: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub archive_root: PathBuf,
@@ -44,7 +59,9 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_args(args: &GlobalArgs) -> Result<Self, ConfigError> {
+    /// Checks `args` (ranges, URLs, the musicbrainz.org rate limit) and resolves the config
+    /// directory.
+    pub fn new(args: &SettingsInput) -> Result<Self, ConfigError> {
         crate::settings_ranges::check(args)?;
         let musicbrainz_url = parse_url("TRACKVAULT_MUSICBRAINZ_URL", &args.musicbrainz_url)?;
         let rate = args.musicbrainz_rate;
@@ -112,39 +129,6 @@ pub fn join_url(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    fn settings(args: &[&str]) -> Result<Settings, ConfigError> {
-        let mut argv = vec!["trackvault", "--config-dir", "/tmp/tv"];
-        argv.extend_from_slice(args);
-        argv.push("snapshots");
-        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
-        Settings::from_args(&cli.global)
-    }
-
-    #[test]
-    fn refuses_fast_rates_against_musicbrainz_org_only() {
-        assert!(matches!(
-            settings(&["--musicbrainz-rate", "5"]),
-            Err(ConfigError::MusicBrainzRateTooHigh(_))
-        ));
-        let mirror = settings(&[
-            "--musicbrainz-rate",
-            "5",
-            "--musicbrainz-url",
-            "http://127.0.0.1:5000/ws/2",
-        ])
-        .unwrap();
-        assert_eq!(mirror.musicbrainz_rate, 5.0);
-        assert!(matches!(
-            settings(&["--musicbrainz-rate", "0"]),
-            Err(ConfigError::OutOfRange { .. })
-        ));
-        assert!(matches!(
-            settings(&["--spotify-api-url", "ftp://x"]),
-            Err(ConfigError::BadUrl { .. })
-        ));
-    }
 
     #[test]
     fn joins_paths_onto_versioned_bases() {

@@ -3,6 +3,7 @@
 //!
 //! Data moves one way: Spotify pages → [`archive`] → [`model::Library`] → enrichment → exports.
 
+pub mod app;
 pub mod archive;
 pub mod cli;
 pub mod commands;

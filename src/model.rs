@@ -119,6 +119,19 @@ pub enum MatchMethod {
     Override,
 }
 
+impl MatchMethod {
+    /// The name library.json (serde) uses for this method; summaries and review files show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchMethod::Isrc => "isrc",
+            MatchMethod::SpotifyUrl => "spotify_url",
+            MatchMethod::ReleaseTracklist => "release_tracklist",
+            MatchMethod::Search => "search",
+            MatchMethod::Override => "override",
+        }
+    }
+}
+
 /// MusicBrainz identifiers attached to a track by enrichment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordingMatch {
@@ -378,5 +391,19 @@ mod tests {
             track("x1").spotify_url().as_deref(),
             Some("https://open.spotify.com/track/x1")
         );
+    }
+
+    #[test]
+    fn match_method_names_are_serdes_names() {
+        for method in [
+            MatchMethod::Isrc,
+            MatchMethod::SpotifyUrl,
+            MatchMethod::ReleaseTracklist,
+            MatchMethod::Search,
+            MatchMethod::Override,
+        ] {
+            let json = serde_json::to_string(&method).unwrap();
+            assert_eq!(json, format!("\"{}\"", method.as_str()));
+        }
     }
 }

@@ -4,8 +4,13 @@
 //! naming the setting, the value given and the range allowed. The README's environment table
 //! lists the same ranges.
 
-use crate::cli::{GlobalArgs, ENV_MAX_WAIT, ENV_MUSICBRAINZ_RATE, ENV_SPOTIFY_INTERVAL_MS};
-use crate::config::ConfigError;
+use crate::config::{ConfigError, SettingsInput};
+
+/// The environment variables named in the messages (the command line reads the same ones; a
+/// test in `commands::settings` keeps the two spellings equal).
+pub const ENV_MUSICBRAINZ_RATE: &str = "TRACKVAULT_MUSICBRAINZ_RATE";
+pub const ENV_SPOTIFY_INTERVAL_MS: &str = "TRACKVAULT_SPOTIFY_INTERVAL_MS";
+pub const ENV_MAX_WAIT: &str = "TRACKVAULT_MAX_WAIT_SECS";
 
 /// MusicBrainz requests per second: one every 100 s at the slowest, 1000/s for a local mirror.
 pub const MUSICBRAINZ_RATE: (f64, f64) = (0.01, 1000.0);
@@ -15,7 +20,7 @@ pub const SPOTIFY_INTERVAL_MS: (u64, u64) = (0, 60_000);
 pub const MAX_WAIT_SECS: (u64, u64) = (0, 43_200);
 
 /// Checks every numeric global setting against its range.
-pub fn check(args: &GlobalArgs) -> Result<(), ConfigError> {
+pub fn check(args: &SettingsInput) -> Result<(), ConfigError> {
     let rate = args.musicbrainz_rate;
     let (lo, hi) = MUSICBRAINZ_RATE;
     // Written so that NaN fails too.

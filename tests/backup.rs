@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::{start, LibrarySpec, SimState, TOKEN, USER};
+use trackvault::app::backup::{run_backup, BackupOptions};
 use trackvault::archive::{verify_snapshot, Archive};
 use trackvault::http::{RetryPolicy, Transport};
 use trackvault::model::{Contents, EntryKind, Library, MatchMethod, RecordingMatch};
 use trackvault::progress::hidden;
 use trackvault::spotify::auth::{save_token, AuthConfig, Secret, StoredToken, TokenProvider};
-use trackvault::spotify::{run_backup, BackupOptions, BackupSummary, SpotifyClient, SpotifyError};
+use trackvault::spotify::{BackupSummary, SpotifyClient, SpotifyError};
 use url::Url;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

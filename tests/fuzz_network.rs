@@ -14,6 +14,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Map, Number, Value};
+use trackvault::app::backup::{run_backup, BackupOptions};
 use trackvault::archive::Archive;
 use trackvault::enrich::cache::{Cache, Ttl};
 use trackvault::enrich::matcher::{decide, Evidence, TrackQuery};
@@ -29,7 +30,7 @@ use trackvault::spotify::pages::{
     FollowingHead, FollowingPage, Page, PageHead, RawEntry, RawItem, RawMe, RawPlaylist,
     RawSavedAlbum, RawSavedShow,
 };
-use trackvault::spotify::{run_backup, BackupOptions, SpotifyClient};
+use trackvault::spotify::SpotifyClient;
 use url::Url;
 
 const SPOTIFY_FIXTURES: &[&str] = &[

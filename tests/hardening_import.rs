@@ -10,8 +10,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use trackvault::app::import::import_download;
 use trackvault::archive::Archive;
-use trackvault::import::{import_download, ImportError};
+use trackvault::import::ImportError;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const TRACK: &str = "spotify:track:4uLU6hMCjMI75M1A2tKUQC";

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+use trackvault::app::import::import_download;
 use trackvault::archive::{verify_snapshot, Archive};
-use trackvault::import::{import_download, ImportError};
+use trackvault::import::ImportError;
 use trackvault::model::{Contents, EntryKind, SOURCE_DATA_DOWNLOAD};
 
 fn sample(name: &str) -> PathBuf {

@@ -8,9 +8,10 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
+use trackvault::app::import::import_download;
 use trackvault::archive::Archive;
 use trackvault::export::Mapping;
-use trackvault::import::{import_download, read_download};
+use trackvault::import::read_download;
 
 const KEYS: &[&str] = &[
     "tracks",

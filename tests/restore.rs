@@ -13,18 +13,17 @@ use restore_support::{
     api_url, assert_restored, generated, minimum_writes, save_snapshot, start, Faults, Rng,
     SimState, ACCOUNT, READ_ONLY_TOKEN, TOKEN,
 };
+use trackvault::app::backup::{backup_with, BackupOptions, PipelineOptions};
+use trackvault::app::restore::{run_restore, RestoreOptions, RestoreSummary};
 use trackvault::archive::Archive;
-use trackvault::commands::backup::{backup_with, PipelineOptions};
 use trackvault::enrich::musicbrainz::MusicBrainz;
 use trackvault::http::{network_client, RetryPolicy, Transport};
 use trackvault::model::Library;
 use trackvault::progress::hidden;
 use trackvault::restore::journal::{journal_path, Journal};
-use trackvault::restore::{
-    plan, run_restore, PlanOptions, RestoreError, RestoreOptions, RestoreSummary,
-};
+use trackvault::restore::{plan, PlanOptions, RestoreError};
 use trackvault::spotify::auth::TokenProvider;
-use trackvault::spotify::{BackupOptions, SpotifyClient};
+use trackvault::spotify::SpotifyClient;
 use wiremock::MockServer;
 
 fn client(server: &MockServer, token: &str) -> SpotifyClient {

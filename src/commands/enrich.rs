@@ -11,7 +11,7 @@ use crate::enrich::review::write_review;
 use crate::error::Result;
 use crate::progress::ProgressHandle;
 
-pub use crate::enrich::pipeline::enrich_snapshot;
+pub use crate::app::enrich::enrich_snapshot;
 
 pub async fn run(
     settings: &Settings,

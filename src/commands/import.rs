@@ -3,17 +3,17 @@
 use std::fmt::Write as _;
 
 use super::{emit, Out};
+use crate::app::import::import_download;
 use crate::archive::Archive;
 use crate::cli::ImportArgs;
 use crate::config::Settings;
 use crate::error::Result;
-use crate::import::import_download;
 use crate::terminal_text::sanitize_for_terminal;
 
 pub fn run(settings: &Settings, args: &ImportArgs, out: Out<'_>) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
     let _lock = archive.lock("import")?;
-    super::tidy::remove_abandoned_drafts(&archive);
+    crate::app::tidy::remove_abandoned_drafts(&archive);
     let s = import_download(&archive, &args.path)?;
     let mut t = String::new();
     // File names come from inside the download: printed escaped, one line each.

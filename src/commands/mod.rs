@@ -1,5 +1,7 @@
-//! One module per command. Each takes resolved settings and writes its human-readable output
-//! to `out`; errors go back to `main.rs`, which prints them and picks the exit code.
+//! One module per command: each maps its parsed arguments and the resolved settings onto a
+//! workflow of the application layer ([`crate::app`]) or a read-only domain call, and writes
+//! the human-readable result to `out`; errors go back to `main.rs`, which prints them and
+//! picks the exit code.
 
 pub mod backup;
 mod completions;
@@ -13,19 +15,16 @@ mod login;
 mod prune;
 mod push;
 pub mod restore;
+mod settings;
 mod snapshots;
-mod tidy;
 mod verify;
 
-use std::io::Write;
-
+pub(crate) use crate::app::emit;
+pub use crate::app::Out;
 use crate::cli::{Cli, Command};
 use crate::config::Settings;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::progress::ProgressHandle;
-
-/// Where a command writes what the user asked for (stdout in the binary).
-pub type Out<'a> = &'a mut (dyn Write + Send);
 
 /// Runs the command `cli` names.
 pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Result<()> {
@@ -50,18 +49,5 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Restore(args) => restore::run(&settings, args, progress, out).await,
         Command::Push(args) => push::run(&settings, args, out).await,
         Command::Completions(_) | Command::Man(_) => Ok(()), // handled above
-    }
-}
-
-/// Writes to `out`, treating a closed pipe (`| head`) as success.
-pub(crate) fn emit(out: Out<'_>, text: &str) -> Result<()> {
-    // Names from outside may carry terminal escapes; none reaches the terminal raw.
-    let text = crate::terminal_text::for_terminal_output(text);
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output(format!(
-            "cannot write output: {e}; check where the output goes (a full disk, a closed file)"
-        ))),
     }
 }

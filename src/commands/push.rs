@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{emit, Out};
-use crate::archive::Archive;
+use super::Out;
+use crate::app::push::{push_snapshot, Destination, PushOptions};
 use crate::cli::{ListenBrainzPushArgs, PushArgs, PushTarget, ENV_LISTENBRAINZ_INTERVAL_MS};
 use crate::config::Settings;
 use crate::error::Result;
-use crate::listenbrainz::{push, ListenBrainz, PushError, PushOptions, StateFile};
+use crate::listenbrainz::PushError;
 
 pub async fn run(settings: &Settings, args: &PushArgs, out: Out<'_>) -> Result<()> {
     match &args.target {
@@ -39,58 +39,17 @@ async fn listenbrainz(
         }
         .into());
     }
-    let archive = Archive::open(&settings.archive_root)?;
-    let snapshot = archive.resolve(args.snapshot.as_deref())?;
-    let library = archive.read_library(&snapshot)?;
-    let mut state = StateFile::load(&settings.archive_root, base.as_str(), token)?;
-    let client = ListenBrainz::network(
-        &settings.user_agent(),
-        base,
-        token,
-        Duration::from_millis(args.listenbrainz_interval_ms),
-        settings.max_wait,
-    )?;
     let opts = PushOptions {
         playlists: args.playlist.clone(),
         public: args.public,
         check: args.check,
     };
-    emit(
-        out,
-        &format!("Pushing snapshot {snapshot} to ListenBrainz.\n"),
-    )?;
-    let mut write_err = None;
-    let result = {
-        let mut report = |o: &crate::listenbrainz::Outcome| {
-            if let Err(e) = emit(&mut *out, &format!("{o}\n")) {
-                write_err.get_or_insert(e);
-            }
-        };
-        push(&library, &snapshot, &client, &mut state, &opts, &mut report).await
+    let destination = Destination {
+        base,
+        token,
+        interval: Duration::from_millis(args.listenbrainz_interval_ms),
     };
-    let requests = client.request_counts();
-    let outcomes = result?;
-    if let Some(e) = write_err {
-        return Err(e);
-    }
-    let per_endpoint: Vec<String> = requests
-        .0
-        .iter()
-        .map(|(label, n)| format!("{n} {label}"))
-        .collect();
-    let detail = if per_endpoint.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", per_endpoint.join(", "))
-    };
-    emit(
-        out,
-        &format!(
-            "{} playlist(s); {} request(s) to ListenBrainz{detail}.\n",
-            outcomes.len(),
-            requests.total()
-        ),
-    )
+    push_snapshot(settings, args.snapshot.as_deref(), destination, &opts, out).await
 }
 
 /// The API base: an absolute http(s) URL, kept without a trailing slash.

@@ -1,14 +1,14 @@
 //! `trackvault restore [SNAPSHOT]`: plan the restore of a snapshot, print it (`--dry-run`) or
 //! run it against the logged-in account (which must have the write scopes), then print the
-//! summary. The work is in [`crate::restore`].
+//! summary. The plan is [`crate::restore`]'s, the run [`crate::app::restore`]'s.
 
 use super::{emit, Out};
-use crate::archive::Archive;
+use crate::app::restore::{plan_snapshot, run_restore, RestoreOptions};
 use crate::cli::{RestoreArgs, ENV_ACCESS_TOKEN};
 use crate::config::Settings;
 use crate::error::Result;
 use crate::progress::ProgressHandle;
-use crate::restore::{plan, run_restore, PlanOptions, RestoreError, RestoreOptions};
+use crate::restore::RestoreError;
 use crate::spotify::auth::{self, missing_write_scopes, AuthConfig, AuthError, TokenProvider};
 use crate::spotify::SpotifyClient;
 
@@ -18,12 +18,12 @@ pub async fn run(
     progress: ProgressHandle,
     out: Out<'_>,
 ) -> Result<()> {
-    let archive = Archive::open(&settings.archive_root)?;
-    let snapshot = archive.resolve(args.snapshot.as_deref())?;
-    // Check the user's choices before reading anything large or sending anything.
-    let opts = PlanOptions::from_args(&args.only, &args.playlists)?;
-    let library = archive.read_library(&snapshot)?;
-    let plan = plan(&library, &snapshot, &opts)?;
+    let (archive, plan) = plan_snapshot(
+        &settings.archive_root,
+        args.snapshot.as_deref(),
+        &args.only,
+        &args.playlists,
+    )?;
     if args.dry_run {
         emit(out, &plan.render())?;
         return emit(out, "Dry run: nothing was sent to Spotify.\n");

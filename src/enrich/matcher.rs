@@ -271,13 +271,25 @@ fn add_featured(artists: &mut Vec<Vec<String>>, featured: &[String]) {
     }
 }
 
-fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
-    let mut reasons = Vec::new();
-    let mut refused = false;
-    let cparts = title_parts(&c.title);
+/// The version decision of [`score_view`]: the markers on each side (a track of the very live
+/// album the candidate is on counts as live), whether the candidate is on the Spotify album,
+/// and whether the versions — remix texts and concerts included — agree.
+struct Versions {
+    cmarkers: BTreeSet<VersionMarker>,
+    qmarkers: BTreeSet<VersionMarker>,
+    on_album: bool,
+    agree: bool,
+    same_concert: bool,
+}
 
+fn compare_versions(
+    q: &QueryView,
+    c: &Candidate,
+    cparts: &TitleParts,
+    reasons: &mut Vec<String>,
+) -> Versions {
     // Version markers: title, disambiguation, and a live-only release list.
-    let cmarkers = candidate_markers(c, &cparts);
+    let cmarkers = candidate_markers(c, cparts);
     let mut qmarkers = q.markers.clone();
     let on_album = q
         .query
@@ -296,7 +308,7 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
             .difference(&marker_classes(&qmarkers))
             .all(|m| *m == VersionMarker::Other)
         && marker_classes(&qmarkers).is_subset(&marker_classes(&cmarkers))
-        && film_version(c, &cparts)
+        && film_version(c, cparts)
     {
         versions_agree = true;
         reasons.push("film version on a soundtrack".into());
@@ -335,21 +347,24 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
             None => {}
         }
     }
-    if !versions_agree {
-        refused = true;
-        reasons.push(format!(
-            "version markers differ: {:?} vs {:?}",
-            qmarkers, cmarkers
-        ));
+    Versions {
+        cmarkers,
+        qmarkers,
+        on_album,
+        agree: versions_agree,
+        same_concert,
     }
+}
 
-    // Title: similarity in its own script (a transliteration only when the scripts differ).
-    let (title, _) = text_similarity(&q.parts.base, &cparts.base);
-    // MusicBrainz keeps titles in their original script; Spotify may show them romanized or
-    // translated. Only that direction is a script difference to bridge: a Latin title in
-    // MusicBrainz against a non-Latin one on Spotify is another song.
-    let title_cross = main_script(&q.parts.base) == Some(Script::Latin)
-        && (scripts_differ(&q.parts.base, &cparts.base) || has_non_latin(&cparts.base));
+/// The artist decision of [`score_view`]: every credited name (sort names, aliases and
+/// featured artists from the title) against the query's, and the MBIDs when known. Returns
+/// the view, the artist similarity after the MBID rules, and whether an MBID agreed.
+fn compare_artists(
+    q: &QueryView,
+    c: &Candidate,
+    cparts: &TitleParts,
+    reasons: &mut Vec<String>,
+) -> (ArtistView, f64, bool) {
     // Artists: all credited, featured names from either title included; by MBID when known.
     let mut cartists: Vec<Vec<String>> = c
         .artists
@@ -378,7 +393,23 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         artist = artist.min(0.4);
         reasons.push("credited artists are other MusicBrainz artists".into());
     }
+    (arts, artist, mbid_match)
+}
 
+/// The evidence decision of [`score_view`]: what names this very recording besides its
+/// title and artists.
+struct Anchors {
+    /// The query's ISRC is the candidate's (or the ISRC search found a candidate without any).
+    isrc_agrees: bool,
+    /// An ISRC or a Spotify link names the recording.
+    strong: bool,
+    /// Same disc and track position on the album's release.
+    position_agrees: bool,
+    /// Evidence naming this very recording, whatever script its title is written in.
+    anchored: bool,
+}
+
+fn anchors(q: &QueryView, c: &Candidate, evidence: Evidence, reasons: &mut Vec<String>) -> Anchors {
     let isrc_agrees = q.query.isrc.as_ref().is_some_and(|i| {
         c.isrcs.iter().any(|ci| ci.eq_ignore_ascii_case(i))
             || (evidence == Evidence::Isrc && c.isrcs.is_empty())
@@ -391,29 +422,100 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
     if position_agrees {
         reasons.push("same disc and track position".into());
     }
-    // Evidence naming this very recording, whatever script its title is written in.
     let anchored = strong || position_agrees;
+    Anchors {
+        isrc_agrees,
+        strong,
+        position_agrees,
+        anchored,
+    }
+}
 
-    // Duration. Masters, pregaps and fades move a length by up to 20 s: allowed when the
-    // titles agree as written and an ISRC or Spotify link names the recording, or the track
-    // is a remaster at the recording's position on the album.
-    let tolerance =
-        if (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95 {
-            ANCHORED_DURATION_TOLERANCE_MS
-        } else {
-            DURATION_TOLERANCE_MS
-        };
-    let duration = match (q.query.duration_ms, c.length_ms) {
+/// The duration decision of [`score_view`]: the length difference is refused beyond
+/// [`DURATION_TOLERANCE_MS`] (or [`ANCHORED_DURATION_TOLERANCE_MS`] when `anchored_length`);
+/// the score is `None` when either length is unknown.
+fn compare_durations(
+    q: &QueryView,
+    c: &Candidate,
+    anchored_length: bool,
+    refused: &mut bool,
+    reasons: &mut Vec<String>,
+) -> Option<f64> {
+    let tolerance = if anchored_length {
+        ANCHORED_DURATION_TOLERANCE_MS
+    } else {
+        DURATION_TOLERANCE_MS
+    };
+    match (q.query.duration_ms, c.length_ms) {
         (Some(a), Some(b)) => {
             let d = a.abs_diff(b);
             if d > tolerance {
-                refused = true;
+                *refused = true;
                 reasons.push(format!("durations differ by {:.1} s", d as f64 / 1000.0));
             }
             Some(duration_score(d))
         }
         _ => None,
+    }
+}
+
+/// Whether the candidate is known to be on none of the Spotify album's releases: the track's
+/// length and album are known and every release title is comparable (same script).
+fn off_the_album(q: &QueryView, c: &Candidate) -> bool {
+    if q.query.duration_ms.is_none() {
+        return false;
+    }
+    let Some(album) = q.query.album.as_deref() else {
+        return false;
     };
+    !c.releases.is_empty() && c.releases.iter().all(|r| !scripts_differ(album, &r.title))
+}
+
+/// Scores candidate `c` against the query: the version, artist, evidence and duration
+/// decisions (above), then the title and artist gates, the hard refusals, the weighted total
+/// and the nudges.
+fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
+    let mut reasons = Vec::new();
+    let mut refused = false;
+    let cparts = title_parts(&c.title);
+
+    let Versions {
+        cmarkers,
+        qmarkers,
+        on_album,
+        agree: versions_agree,
+        same_concert,
+    } = compare_versions(q, c, &cparts, &mut reasons);
+    if !versions_agree {
+        refused = true;
+        reasons.push(format!(
+            "version markers differ: {:?} vs {:?}",
+            qmarkers, cmarkers
+        ));
+    }
+
+    // Title: similarity in its own script (a transliteration only when the scripts differ).
+    let (title, _) = text_similarity(&q.parts.base, &cparts.base);
+    // MusicBrainz keeps titles in their original script; Spotify may show them romanized or
+    // translated. Only that direction is a script difference to bridge: a Latin title in
+    // MusicBrainz against a non-Latin one on Spotify is another song.
+    let title_cross = main_script(&q.parts.base) == Some(Script::Latin)
+        && (scripts_differ(&q.parts.base, &cparts.base) || has_non_latin(&cparts.base));
+    let (arts, artist, mbid_match) = compare_artists(q, c, &cparts, &mut reasons);
+
+    let Anchors {
+        isrc_agrees,
+        strong,
+        position_agrees,
+        anchored,
+    } = anchors(q, c, evidence, &mut reasons);
+
+    // Masters, pregaps and fades move a length by up to 20 s: allowed when the titles agree
+    // as written and an ISRC or Spotify link names the recording, or the track is a remaster
+    // at the recording's position on the album.
+    let anchored_length =
+        (strong || (position_agrees && q.remastered)) && !title_cross && title >= 0.95;
+    let duration = compare_durations(q, c, anchored_length, &mut refused, &mut reasons);
     let close_duration = duration.is_some_and(|d| d >= 1.0);
 
     // Title and artist must agree. Strong evidence lowers the bar a little.
@@ -468,16 +570,10 @@ fn score_view(q: &QueryView, c: &Candidate, evidence: Evidence) -> Score {
         && !anchored
         && !on_album
         && !named_version
-        && q.query.duration_ms.is_some()
+        && off_the_album(q, c)
     {
-        if let Some(album) = q.query.album.as_deref() {
-            let comparable = !c.releases.is_empty()
-                && c.releases.iter().all(|r| !scripts_differ(album, &r.title));
-            if comparable {
-                refused = true;
-                reasons.push("not on the Spotify album".into());
-            }
-        }
+        refused = true;
+        reasons.push("not on the Spotify album".into());
     }
     // A mono mix is a recording of its own: Spotify's mono track needs MusicBrainz's mono one.
     if qtag == Some("mono") && ctag != Some("mono") && !strong {

@@ -51,15 +51,6 @@ impl MusicBrainz {
         ))
     }
 
-    /// The demo's client: the bundled MusicBrainz simulator, unpaced (nothing leaves the
-    /// process).
-    pub fn demo() -> Self {
-        use crate::demo::musicbrainz_sim::{transport, DEMO_MUSICBRAINZ_URL};
-        let base = Url::parse(DEMO_MUSICBRAINZ_URL)
-            .unwrap_or_else(|_| unreachable!("the demo URL is valid"));
-        Self::new(transport(), base, f64::INFINITY, RetryPolicy::default())
-    }
-
     /// A client over any transport (tests, the demo's simulator). `rate` is requests per second.
     pub fn new(transport: Transport, base: Url, rate: f64, retry: RetryPolicy) -> Self {
         // Infinity means unpaced (local simulators); nonsense falls back to the polite default.

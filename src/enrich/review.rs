@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::error::EnrichError;
 use super::matcher::{Candidate, TrackQuery};
-use super::pipeline::method_name;
 use crate::model::RecordingMatch;
 
 pub const HEADER: [&str; 17] = [
@@ -95,10 +94,7 @@ impl ReviewRow {
             opt(self.duration_ms.map(|d| d.to_string())),
             opt(self.isrc.clone()),
             opt(self.matched.as_ref().map(|m| m.recording_id.clone())),
-            opt(self
-                .matched
-                .as_ref()
-                .map(|m| method_name(m.method).to_string())),
+            opt(self.matched.as_ref().map(|m| m.method.as_str().to_string())),
             opt(self
                 .matched
                 .as_ref()

@@ -58,8 +58,20 @@ fn date<'e>(entry: &'e Entry<'_>) -> Option<&'e str> {
 pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
     let mut old_partner: Vec<Option<(usize, PairKind)>> = vec![None; old.len()];
     let mut new_taken = vec![false; new.len()];
+    pair_exact(old, new, &mut old_partner, &mut new_taken);
+    pair_by_uri(old, new, &mut old_partner, &mut new_taken);
+    pair_null_rows(old, new, &mut old_partner, &mut new_taken);
+    matching_of(&old_partner, &new_taken)
+}
 
-    // Pass 1: URI + added_at. Queues keep duplicates in their original order.
+/// Pass 1 of [`match_entries`]: same URI and same `added_at`. Queues keep duplicates in their
+/// original order.
+fn pair_exact(
+    old: &[Entry<'_>],
+    new: &[Entry<'_>],
+    old_partner: &mut [Option<(usize, PairKind)>],
+    new_taken: &mut [bool],
+) {
     let mut exact: HashMap<(&str, Option<&str>), VecDeque<usize>> = HashMap::new();
     for (i, e) in old.iter().enumerate() {
         if let Some(uri) = entry_uri(e) {
@@ -73,9 +85,15 @@ pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
             new_taken[j] = true;
         }
     }
-    drop(exact);
+}
 
-    // Pass 2: URI only, among the leftovers.
+/// Pass 2 of [`match_entries`]: same URI only, among the leftovers.
+fn pair_by_uri(
+    old: &[Entry<'_>],
+    new: &[Entry<'_>],
+    old_partner: &mut [Option<(usize, PairKind)>],
+    new_taken: &mut [bool],
+) {
     let mut by_uri: HashMap<&str, VecDeque<usize>> = HashMap::new();
     for (i, e) in old.iter().enumerate() {
         if old_partner[i].is_none() {
@@ -96,9 +114,16 @@ pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
             }
         }
     }
-    drop(by_uri);
+}
 
-    // Pass 3: new null rows find the old entry that was at their slot.
+/// Pass 3 of [`match_entries`]: a new null row (unavailable) finds the old entry that was at
+/// its slot: by `added_at` among old null rows, then among old items, then by position.
+fn pair_null_rows(
+    old: &[Entry<'_>],
+    new: &[Entry<'_>],
+    old_partner: &mut [Option<(usize, PairKind)>],
+    new_taken: &mut [bool],
+) {
     let new_nulls: Vec<usize> = (0..new.len())
         .filter(|&j| !new_taken[j] && new[j].item.is_none())
         .collect();
@@ -125,8 +150,8 @@ pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
             let free = |i: &usize| old_partner[*i].is_none();
             let day = date(e);
             let found = day
-                .and_then(|d| take_free(null_by_date.get_mut(d), &old_partner))
-                .or_else(|| day.and_then(|d| take_free(item_by_date.get_mut(d), &old_partner)))
+                .and_then(|d| take_free(null_by_date.get_mut(d), old_partner))
+                .or_else(|| day.and_then(|d| take_free(item_by_date.get_mut(d), old_partner)))
                 .or_else(|| {
                     by_position
                         .get(&e.position)
@@ -151,7 +176,10 @@ pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
             }
         }
     }
+}
 
+/// The pairs found, and what stayed unpaired on each side (removed, added).
+fn matching_of(old_partner: &[Option<(usize, PairKind)>], new_taken: &[bool]) -> Matching {
     let mut matching = Matching::default();
     for (i, partner) in old_partner.iter().enumerate() {
         match partner {
@@ -163,7 +191,7 @@ pub fn match_entries(old: &[Entry<'_>], new: &[Entry<'_>]) -> Matching {
             None => matching.removed.push(i),
         }
     }
-    matching.added = (0..new.len()).filter(|&j| !new_taken[j]).collect();
+    matching.added = (0..new_taken.len()).filter(|&j| !new_taken[j]).collect();
     matching
 }
 

@@ -144,6 +144,11 @@ impl<'de> Visitor<'de> for Counted<'_> {
     }
 }
 
+/// `bytes` without a leading UTF-8 byte order mark.
+pub(super) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,7 @@ fn kind(value: &Value) -> &'static str {
 fn parse(file: &SourceFile) -> Result<Value, ImportError> {
     // Files saved by some editors start with a UTF-8 byte order mark; JSON allows none, but
     // it carries no meaning, so it is skipped.
-    bounded_json::parse(strip_bom(&file.bytes)).map_err(|e| match e {
+    bounded_json::parse(bounded_json::strip_bom(&file.bytes)).map_err(|e| match e {
         bounded_json::ParseError::Syntax(e) => ImportError::Syntax {
             file: file.name.clone(),
             line: e.line(),
@@ -167,11 +167,6 @@ fn parse(file: &SourceFile) -> Result<Value, ImportError> {
 /// below it).
 fn index_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
-}
-
-/// `bytes` without a leading UTF-8 byte order mark.
-pub(super) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 fn id_of(uri: &str) -> Option<String> {
@@ -265,93 +260,119 @@ fn convert_library(file: &SourceFile, library: &mut Library) -> Result<(), Impor
     }
     for (i, v) in at.opt_array("", "tracks")?.iter().enumerate() {
         let path = format!("tracks[{i}]");
-        let t = at.child(v);
-        let uri = t.uri(&path, "uri", &["track", "local"])?;
-        let mut item = bare_item("track", uri, t.opt_str(&path, "track")?);
-        item.artists = artists_from(t.opt_str(&path, "artist")?);
-        item.album = t.opt_str(&path, "album")?.map(|name| AlbumRef {
-            id: None,
-            name: name.to_string(),
-            release_date: None,
-        });
-        let kind = if uri.starts_with("spotify:local:") {
-            item.id = None;
-            EntryKind::Local
-        } else {
-            EntryKind::Track
-        };
-        library.liked_tracks.push(Entry {
-            position: index_u32(i),
-            added_at: None,
-            added_by: None,
-            kind,
-            item: Some(item),
-        });
+        library
+            .liked_tracks
+            .push(liked_track(at.child(v), &path, i)?);
     }
     for (i, v) in at.opt_array("", "albums")?.iter().enumerate() {
         let path = format!("albums[{i}]");
-        let a = at.child(v);
-        let uri = a.uri(&path, "uri", &["album"])?;
-        library.saved_albums.push(SavedAlbum {
-            added_at: None,
-            album: Album {
-                id: id_of(uri).unwrap_or_default(),
-                uri: uri.to_string(),
-                name: a.opt_str(&path, "album")?.unwrap_or_default().to_string(),
-                artists: artists_from(a.opt_str(&path, "artist")?),
-                release_date: None,
-                total_tracks: None,
-                upc: None,
-                tracks: Vec::new(),
-                musicbrainz: None,
-            },
-        });
+        library.saved_albums.push(saved_album(at.child(v), &path)?);
     }
     for (i, v) in at.opt_array("", "shows")?.iter().enumerate() {
         let path = format!("shows[{i}]");
-        let s = at.child(v);
-        let uri = s.uri(&path, "uri", &["show"])?;
-        library.saved_shows.push(SavedShow {
-            added_at: None,
-            show: Show {
-                id: id_of(uri).unwrap_or_default(),
-                uri: uri.to_string(),
-                name: s.opt_str(&path, "name")?.unwrap_or_default().to_string(),
-                publisher: s.opt_str(&path, "publisher")?.map(str::to_string),
-                total_episodes: None,
-            },
-        });
+        library.saved_shows.push(saved_show(at.child(v), &path)?);
     }
     for (i, v) in at.opt_array("", "episodes")?.iter().enumerate() {
         let path = format!("episodes[{i}]");
-        let e = at.child(v);
-        let uri = e.uri(&path, "uri", &["episode"])?;
-        let mut item = bare_item("episode", uri, e.opt_str(&path, "name")?);
-        item.show = e.opt_str(&path, "show")?.map(|name| ShowRef {
-            id: None,
-            name: name.to_string(),
-        });
-        library.saved_episodes.push(Entry {
-            position: index_u32(i),
-            added_at: None,
-            added_by: None,
-            kind: EntryKind::Episode,
-            item: Some(item),
-        });
+        library
+            .saved_episodes
+            .push(saved_episode(at.child(v), &path, i)?);
     }
     for (i, v) in at.opt_array("", "artists")?.iter().enumerate() {
         let path = format!("artists[{i}]");
-        let a = at.child(v);
-        let uri = a.uri(&path, "uri", &["artist"])?;
-        library.followed_artists.push(Artist {
-            id: id_of(uri).unwrap_or_default(),
-            uri: uri.to_string(),
-            name: a.opt_str(&path, "name")?.unwrap_or_default().to_string(),
-            genres: Vec::new(),
-            musicbrainz: None,
-        });
+        library
+            .followed_artists
+            .push(followed_artist(at.child(v), &path)?);
     }
     Ok(())
+}
+
+/// One row of `tracks`: a liked song, or a local file (which has no Spotify id).
+fn liked_track(t: At<'_>, path: &str, i: usize) -> Result<Entry, ImportError> {
+    let uri = t.uri(path, "uri", &["track", "local"])?;
+    let mut item = bare_item("track", uri, t.opt_str(path, "track")?);
+    item.artists = artists_from(t.opt_str(path, "artist")?);
+    item.album = t.opt_str(path, "album")?.map(|name| AlbumRef {
+        id: None,
+        name: name.to_string(),
+        release_date: None,
+    });
+    let kind = if uri.starts_with("spotify:local:") {
+        item.id = None;
+        EntryKind::Local
+    } else {
+        EntryKind::Track
+    };
+    Ok(Entry {
+        position: index_u32(i),
+        added_at: None,
+        added_by: None,
+        kind,
+        item: Some(item),
+    })
+}
+
+/// One row of `albums`: a saved album, without its tracks (the download has none).
+fn saved_album(a: At<'_>, path: &str) -> Result<SavedAlbum, ImportError> {
+    let uri = a.uri(path, "uri", &["album"])?;
+    Ok(SavedAlbum {
+        added_at: None,
+        album: Album {
+            id: id_of(uri).unwrap_or_default(),
+            uri: uri.to_string(),
+            name: a.opt_str(path, "album")?.unwrap_or_default().to_string(),
+            artists: artists_from(a.opt_str(path, "artist")?),
+            release_date: None,
+            total_tracks: None,
+            upc: None,
+            tracks: Vec::new(),
+            musicbrainz: None,
+        },
+    })
+}
+
+/// One row of `shows`: a saved show.
+fn saved_show(s: At<'_>, path: &str) -> Result<SavedShow, ImportError> {
+    let uri = s.uri(path, "uri", &["show"])?;
+    Ok(SavedShow {
+        added_at: None,
+        show: Show {
+            id: id_of(uri).unwrap_or_default(),
+            uri: uri.to_string(),
+            name: s.opt_str(path, "name")?.unwrap_or_default().to_string(),
+            publisher: s.opt_str(path, "publisher")?.map(str::to_string),
+            total_episodes: None,
+        },
+    })
+}
+
+/// One row of `episodes`: a saved episode.
+fn saved_episode(e: At<'_>, path: &str, i: usize) -> Result<Entry, ImportError> {
+    let uri = e.uri(path, "uri", &["episode"])?;
+    let mut item = bare_item("episode", uri, e.opt_str(path, "name")?);
+    item.show = e.opt_str(path, "show")?.map(|name| ShowRef {
+        id: None,
+        name: name.to_string(),
+    });
+    Ok(Entry {
+        position: index_u32(i),
+        added_at: None,
+        added_by: None,
+        kind: EntryKind::Episode,
+        item: Some(item),
+    })
+}
+
+/// One row of `artists`: a followed artist.
+fn followed_artist(a: At<'_>, path: &str) -> Result<Artist, ImportError> {
+    let uri = a.uri(path, "uri", &["artist"])?;
+    Ok(Artist {
+        id: id_of(uri).unwrap_or_default(),
+        uri: uri.to_string(),
+        name: a.opt_str(path, "name")?.unwrap_or_default().to_string(),
+        genres: Vec::new(),
+        musicbrainz: None,
+    })
 }
 
 fn convert_playlist(at: At<'_>, path: &str, owner: Option<&str>) -> Result<Playlist, ImportError> {

@@ -118,7 +118,7 @@ pub fn read_download(path: &Path) -> Result<DownloadFiles, ImportError> {
 /// Could this be a playlist file? It is a JSON object and its start (the first
 /// [`SNIFF_BYTES`]) names `playlists`, as Spotify's playlist files do in their first line.
 fn may_be_playlists(start: &[u8]) -> bool {
-    let start = super::convert::strip_bom(start);
+    let start = super::bounded_json::strip_bom(start);
     let first = start.iter().find(|b| !b.is_ascii_whitespace());
     first == Some(&b'{') && start.windows(11).any(|w| w == b"\"playlists\"")
 }
@@ -128,7 +128,7 @@ fn looks_like_playlists(bytes: &[u8]) -> bool {
     if !may_be_playlists(bytes) {
         return false;
     }
-    super::bounded_json::parse(super::convert::strip_bom(bytes))
+    super::bounded_json::parse(super::bounded_json::strip_bom(bytes))
         .ok()
         .and_then(|v| v.get("playlists").map(serde_json::Value::is_array))
         .unwrap_or(false)

@@ -1,19 +1,18 @@
 //! Restore: put a snapshot back into a Spotify account. [`plan`] turns a snapshot's library
 //! into ordered writes (pure), [`journal`] records every completed step in the archive so an
-//! interrupted restore continues and a finished one sends nothing, and [`run`] executes the
-//! plan through the Spotify client (pacing, retries, Retry-After and quota pauses shared with
-//! backup), looking at the account before repeating any write that must not happen twice.
+//! interrupted restore continues and a finished one sends nothing. The application layer's
+//! restore run (`app::restore`) executes the plan through the Spotify client (pacing, retries,
+//! Retry-After and quota pauses shared with backup), looking at the account before repeating
+//! any write that must not happen twice.
 
 pub mod journal;
 pub mod plan;
-pub mod run;
 
 use std::path::PathBuf;
 
 use crate::spotify::SpotifyError;
 
 pub use plan::{plan, Part, Plan, PlanOptions, PlaylistStep, SkipReason, Skipped};
-pub use run::{run_restore, RestoreOptions, RestoreSummary};
 
 /// Why a restore could not be planned or finished.
 #[derive(Debug, thiserror::Error)]

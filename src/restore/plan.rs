@@ -264,48 +264,86 @@ pub fn plan(
         }
     }
     let mut skipped = Vec::new();
-    let mut playlists = Vec::new();
     let mut library_uris = LibraryUris::default();
     let mut counts = LibraryCounts::default();
-    let has = |part| opts.parts.contains(&part);
+    let playlists = if opts.parts.contains(&Part::Playlists) {
+        playlist_steps(
+            library,
+            snapshot_id,
+            &opts.playlists,
+            &mut skipped,
+            &mut library_uris,
+            &mut counts,
+        )
+    } else {
+        Vec::new()
+    };
+    library_saves(library, opts, &mut skipped, &mut library_uris, &mut counts);
+    Ok(Plan {
+        snapshot_id: snapshot_id.to_string(),
+        playlists,
+        library: library_uris.order,
+        counts,
+        skipped,
+    })
+}
 
-    if has(Part::Playlists) {
-        for (index, p) in library.playlists.iter().enumerate() {
-            if !opts.playlists.is_empty() && !opts.playlists.contains(&p.name) {
-                continue;
+/// The playlists part of [`plan`]: one step per complete playlist (all of them, or the
+/// `wanted` ones) with its restorable entries; a playlist the snapshot could not read is
+/// followed instead, as a library save.
+fn playlist_steps(
+    library: &Library,
+    snapshot_id: &str,
+    wanted: &[String],
+    skipped: &mut Vec<Skipped>,
+    library_uris: &mut LibraryUris,
+    counts: &mut LibraryCounts,
+) -> Vec<PlaylistStep> {
+    let mut playlists = Vec::new();
+    for (index, p) in library.playlists.iter().enumerate() {
+        if !wanted.is_empty() && !wanted.contains(&p.name) {
+            continue;
+        }
+        match p.contents {
+            Contents::Complete => {
+                let collection = format!("playlist {:?}", p.name);
+                let uris = restorable(&p.entries, &collection, skipped);
+                let marker = marker(snapshot_id, index, &p.id);
+                playlists.push(PlaylistStep {
+                    index,
+                    source_id: p.id.clone(),
+                    name: if p.name.trim().is_empty() {
+                        "Untitled playlist".to_string()
+                    } else {
+                        p.name.clone()
+                    },
+                    description: describe(p.description.as_deref(), &marker),
+                    marker,
+                    uris,
+                });
             }
-            match p.contents {
-                Contents::Complete => {
-                    let collection = format!("playlist {:?}", p.name);
-                    let uris = restorable(&p.entries, &collection, &mut skipped);
-                    let marker = marker(snapshot_id, index, &p.id);
-                    playlists.push(PlaylistStep {
-                        index,
-                        source_id: p.id.clone(),
-                        name: if p.name.trim().is_empty() {
-                            "Untitled playlist".to_string()
-                        } else {
-                            p.name.clone()
-                        },
-                        description: describe(p.description.as_deref(), &marker),
-                        marker,
-                        uris,
-                    });
-                }
-                Contents::NotAccessible => {
-                    if library_uris.push(format!("spotify:playlist:{}", p.id)) {
-                        counts.followed_playlists += 1;
-                    }
+            Contents::NotAccessible => {
+                if library_uris.push(format!("spotify:playlist:{}", p.id)) {
+                    counts.followed_playlists += 1;
                 }
             }
         }
     }
+    playlists
+}
+
+/// The library part of [`plan`]: liked songs, albums, shows, episodes and artists, each
+/// oldest first, as saves after the playlists.
+fn library_saves(
+    library: &Library,
+    opts: &PlanOptions,
+    skipped: &mut Vec<Skipped>,
+    library_uris: &mut LibraryUris,
+    counts: &mut LibraryCounts,
+) {
+    let has = |part| opts.parts.contains(&part);
     if has(Part::Liked) {
-        let uris = restorable(
-            &oldest_first(&library.liked_tracks),
-            "liked songs",
-            &mut skipped,
-        );
+        let uris = restorable(&oldest_first(&library.liked_tracks), "liked songs", skipped);
         counts.liked = library_uris.extend(uris);
     }
     if has(Part::Albums) {
@@ -322,7 +360,7 @@ pub fn plan(
         let uris = restorable(
             &oldest_first(&library.saved_episodes),
             "saved episodes",
-            &mut skipped,
+            skipped,
         );
         counts.episodes = library_uris.extend(uris);
     }
@@ -330,13 +368,6 @@ pub fn plan(
         counts.artists =
             library_uris.extend(library.followed_artists.iter().map(|a| a.uri.clone()));
     }
-    Ok(Plan {
-        snapshot_id: snapshot_id.to_string(),
-        playlists,
-        library: library_uris.order,
-        counts,
-        skipped,
-    })
 }
 
 /// Library URIs in save order, each once.

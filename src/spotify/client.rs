@@ -38,7 +38,8 @@ impl SpotifyClient {
         ))
     }
 
-    /// A client over an explicit transport and base URL (tests, benches, the demo's replay).
+    /// A client over an explicit transport and base URL (tests, benches, the demo's replay:
+    /// the demo builds its client through this).
     pub fn with_transport(
         transport: Transport,
         base: Url,
@@ -51,20 +52,6 @@ impl SpotifyClient {
             base,
             tokens,
         }
-    }
-
-    /// The client `trackvault demo` uses: bundled responses, no pacing, no network.
-    pub fn demo() -> Self {
-        use crate::demo::spotify_replay::{transport, DEMO_SPOTIFY_URL};
-        let base =
-            Url::parse(DEMO_SPOTIFY_URL).unwrap_or_else(|_| unreachable!("the demo URL is valid"));
-        Self::with_transport(
-            transport(),
-            base,
-            TokenProvider::from_static("demo-token".into()),
-            Duration::ZERO,
-            RetryPolicy::default(),
-        )
     }
 
     /// Requests sent so far, per endpoint label (retries and refresh retries included).

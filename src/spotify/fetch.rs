@@ -1,35 +1,23 @@
-//! The backup run: fetch every collection into a draft snapshot (raw pages in the object
-//! store, progress in the checkpoint journal), build `library.json` from the stored pages and
-//! publish the snapshot atomically.
+//! Fetching a backup's collections: every collection into a draft snapshot (raw pages in the
+//! object store, progress in the checkpoint journal). The run around it — choosing or resuming
+//! the draft, Ctrl-C, journaled pauses, building `library.json` and publishing the snapshot —
+//! is the backup workflow of the application layer (`app::backup`).
 //!
 //! Incremental: a playlist whose `snapshot_id` is unchanged since the previous snapshot costs
 //! no request (its pages are referenced again); a saved collection whose first page and total
-//! are unchanged costs one. Resumable: an unfinished draft with a journal is continued, never
-//! restarted. A quota stop or a long Retry-After is journaled and becomes
-//! [`SpotifyError::Paused`].
+//! are unchanged costs one. Resumable: a collection the journal records as done is not
+//! fetched again.
 
 use std::collections::HashSet;
-use std::time::Instant;
 
-use super::assemble::{self, playlist_key, Records};
+use super::assemble::{self, playlist_key};
 use super::checkpoint::{Checkpoint, Event, FILE_NAME};
 use super::client::SpotifyClient;
 use super::error::{Forbidden, SpotifyError};
 use super::pages::RawMe;
 use super::paging::{fetch_collection, Collection, Paging, Reusable};
-use super::summary::BackupSummary;
-use crate::archive::{Archive, CollectionRecord, Draft, Manifest};
-use crate::http::HttpError;
-use crate::model::SOURCE_WEB_API;
+use crate::archive::{Archive, CollectionRecord, Manifest};
 use crate::progress::ProgressHandle;
-
-#[derive(Debug, Clone, Default)]
-pub struct BackupOptions {
-    /// Refetch everything instead of reusing unchanged collections.
-    pub full: bool,
-    /// Stop cleanly (journal saved) on Ctrl-C; the binary sets this, tests don't.
-    pub stop_on_ctrl_c: bool,
-}
 
 /// Saved collections in fetch order: manifest key, path, progress stage name, paging.
 const SAVED: &[(&str, &str, &str, Paging)] = &[
@@ -50,186 +38,14 @@ const SAVED: &[(&str, &str, &str, Paging)] = &[
     ),
 ];
 
-/// Runs (or resumes) a backup and publishes the finished snapshot.
-pub async fn run_backup(
-    archive: &Archive,
-    client: &SpotifyClient,
-    options: &BackupOptions,
-    progress: &ProgressHandle,
-) -> Result<BackupSummary, SpotifyError> {
-    let started = Instant::now();
-    let counts_before = client.request_counts();
-    let (draft, mut cp, resumed) = open_draft(archive)?;
-    refuse_before_deadline(&cp)?;
-    forget_missing_pages(archive, &mut cp)?;
-
-    let previous = match cp.previous.clone() {
-        Some(previous) => previous,
-        None => {
-            let previous = archive.latest()?;
-            cp.record(Event::Started {
-                previous: previous.clone(),
-                full: options.full,
-            })?;
-            previous
-        }
-    };
-    let prev_manifest = match (&previous, options.full) {
-        (Some(id), false) => archive.read_manifest(id).ok(),
-        _ => None,
-    };
-
-    let outcome = {
-        let fetching = fetch_all(archive, client, &mut cp, progress, prev_manifest.as_ref());
-        if options.stop_on_ctrl_c {
-            tokio::select! {
-                result = fetching => result,
-                _ = tokio::signal::ctrl_c() => Err(SpotifyError::Interrupted),
-            }
-        } else {
-            fetching.await
-        }
-    };
-    let this_run = client.request_counts().since(&counts_before);
-    if let Err(err) = outcome {
-        // Best effort: the journal already holds every stored page.
-        let _ = cp.record(Event::Requests {
-            counts: this_run.0.clone(),
-        });
-        return Err(pause_or(err, &mut cp));
-    }
-
-    let mut summary_requests = cp.requests.clone();
-    for (label, n) in &this_run.0 {
-        let count = summary_requests.entry(label.clone()).or_default();
-        *count = count.saturating_add(*n);
-    }
-    let order = manifest_order(archive, &cp)?;
-    let records = Records { by_key: &cp.done };
-    progress.start("building library", None);
-    let mut library = assemble::build_library(archive.objects(), &records)?;
-    let reused: Vec<String> = order
-        .iter()
-        .filter(|k| {
-            cp.done
-                .get(*k)
-                .is_some_and(|(r, _)| r.reused_from.is_some())
-        })
-        .cloned()
-        .collect();
-    if let (Some(prev), false) = (&previous, reused.is_empty()) {
-        if let Ok(old) = archive.read_library(prev) {
-            assemble::carry_enrichment(&mut library, &old, &reused);
-        }
-    }
-    progress.finish();
-
-    let mut manifest = Manifest::new(SOURCE_WEB_API);
-    manifest.requests = summary_requests;
-    for (record, note) in order.iter().filter_map(|key| cp.done.get(key)) {
-        manifest.collections.push(record.clone());
-        if let Some(note) = note.as_ref().filter(|_| !record.skipped) {
-            manifest.notes.push(note.clone());
-        }
-    }
-    let summary_base = BackupSummary::new(&manifest, &library, this_run, resumed);
-    // The journal stays until the snapshot is in place: if saving fails (a full disk), the
-    // next backup resumes instead of starting over. It moves with the draft and is deleted
-    // from the published snapshot; a leftover copy there is harmless.
-    drop(cp);
-    let id = draft.finish(archive, manifest, &library)?;
-    let journal = archive.snapshot_dir(&id).join(FILE_NAME);
-    if let Err(e) = std::fs::remove_file(&journal) {
-        tracing::debug!(path = %journal.display(), "cannot remove the finished journal: {e}");
-    }
-    Ok(summary_base.finished(id, started.elapsed()))
-}
-
-/// A page object the journal relies on is gone or damaged (a `prune` beside the backup, a
-/// disk repair): forget that collection so it is fetched again, instead of failing at the
-/// end of every later backup.
-fn forget_missing_pages(archive: &Archive, cp: &mut Checkpoint) -> Result<(), SpotifyError> {
-    let lost: std::collections::BTreeSet<String> = cp
-        .referenced_pages()
-        .into_iter()
-        .filter(|(_, page)| archive.objects().get(page).is_err())
-        .map(|(key, _)| key.to_string())
-        .collect();
-    for key in lost {
-        tracing::warn!("a stored page of {key} is missing from the archive; fetching {key} again");
-        cp.record(Event::Reset { key })?;
-    }
-    Ok(())
-}
-
 /// Whether every page of a record is still stored (reuse must not reference lost pages).
 fn pages_present(archive: &Archive, record: &CollectionRecord) -> bool {
     record.pages.iter().all(|p| archive.objects().contains(p))
 }
 
-/// The newest unfinished draft with a journal, or a new draft.
-fn open_draft(archive: &Archive) -> Result<(Draft, Checkpoint, bool), SpotifyError> {
-    let resumable = archive
-        .drafts()?
-        .into_iter()
-        .rev()
-        .find(|d| Checkpoint::exists(d.dir()));
-    let (draft, resumed) = match resumable {
-        Some(draft) => (draft, true),
-        None => (archive.new_draft()?, false),
-    };
-    let cp = Checkpoint::open(draft.dir())?;
-    if resumed {
-        tracing::info!(draft = %draft.id, "resuming the unfinished backup");
-    }
-    Ok((draft, cp, resumed))
-}
-
-/// Spotify asked us to stay away until a time still in the future: don't spend quota.
-fn refuse_before_deadline(cp: &Checkpoint) -> Result<(), SpotifyError> {
-    if let Some((reason, Some(until))) = &cp.paused {
-        if let Ok(deadline) = chrono::DateTime::parse_from_rfc3339(until) {
-            if deadline > chrono::Utc::now() {
-                return Err(SpotifyError::Paused {
-                    reason: format!("{reason} (still waiting)"),
-                    resume_after: until.clone(),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Turns a quota stop or long Retry-After into a journaled pause.
-fn pause_or(err: SpotifyError, cp: &mut Checkpoint) -> SpotifyError {
-    // The resume time was fixed (and bounded to a day) when the answer arrived.
-    let (reason, until) = match &err {
-        SpotifyError::Http(HttpError::QuotaExceeded { until, .. }) => (
-            "Spotify's request quota for this app is used up".to_string(),
-            until.clone(),
-        ),
-        SpotifyError::Http(HttpError::LongRetryAfter {
-            retry_after, until, ..
-        }) => (
-            format!(
-                "Spotify asked to wait {} before the next request",
-                crate::wait::human(*retry_after)
-            ),
-            Some(until.clone()),
-        ),
-        _ => return err,
-    };
-    let _ = cp.record(Event::Paused {
-        reason: reason.clone(),
-        until: until.clone(),
-    });
-    SpotifyError::Paused {
-        reason,
-        resume_after: until.unwrap_or_else(|| "a few hours (Spotify gave no time)".into()),
-    }
-}
-
-async fn fetch_all(
+/// Fetches every collection not yet done into the draft behind `cp`, journaling each one;
+/// unchanged collections of `prev` are referenced again instead of fetched.
+pub async fn fetch_all(
     archive: &Archive,
     client: &SpotifyClient,
     cp: &mut Checkpoint,
@@ -443,7 +259,7 @@ fn simple_record(
 }
 
 /// Manifest order: `me`, saved collections, the listing, then playlists as listed.
-fn manifest_order(archive: &Archive, cp: &Checkpoint) -> Result<Vec<String>, SpotifyError> {
+pub fn manifest_order(archive: &Archive, cp: &Checkpoint) -> Result<Vec<String>, SpotifyError> {
     let mut order: Vec<String> = std::iter::once("me")
         .chain(SAVED.iter().map(|(key, ..)| *key))
         .chain(std::iter::once("playlists"))

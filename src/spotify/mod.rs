@@ -1,7 +1,8 @@
-//! Spotify: login ([`auth`]), the Web API client, page shapes, normalization and the
-//! resumable, incremental backup run.
+//! Spotify: login ([`auth`]), the Web API client, page shapes, normalization, fetching a
+//! backup's collections into a draft ([`fetch`]) and building `library.json` from the stored
+//! pages ([`assemble`]). The backup run around them is in the application layer.
 
-mod assemble;
+pub mod assemble;
 pub mod auth;
 pub mod checkpoint;
 pub mod client;
@@ -15,5 +16,4 @@ pub mod write;
 
 pub use client::SpotifyClient;
 pub use error::{classify_forbidden, Forbidden, SpotifyError};
-pub use fetch::{run_backup, BackupOptions};
 pub use summary::BackupSummary;

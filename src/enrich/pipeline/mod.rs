@@ -32,7 +32,7 @@ use super::error::EnrichError;
 use super::musicbrainz::MusicBrainz;
 use super::overrides::Overrides;
 use super::summary::EnrichSummary;
-use crate::model::{Library, MatchMethod};
+use crate::model::Library;
 use crate::progress::ProgressHandle;
 
 pub use doubtful::REVIEW_CANDIDATES;
@@ -99,11 +99,7 @@ pub async fn enrich_library(
     let mut excluded = 0;
     for t in &run.tracks {
         match &t.result {
-            Some(m) => {
-                *by_method
-                    .entry(method_name(m.method).to_string())
-                    .or_insert(0) += 1
-            }
+            Some(m) => *by_method.entry(m.method.as_str().to_string()).or_insert(0) += 1,
             None if t.settled => excluded += 1,
             None => unmatched += 1,
         }
@@ -127,31 +123,4 @@ pub async fn enrich_library(
             .count(),
         review: review_rows(&run.tracks, opts.review_below),
     })
-}
-
-/// The summary label of a method, as library.json spells it.
-pub fn method_name(method: MatchMethod) -> &'static str {
-    match method {
-        MatchMethod::Isrc => "isrc",
-        MatchMethod::SpotifyUrl => "spotify_url",
-        MatchMethod::ReleaseTracklist => "release_tracklist",
-        MatchMethod::Search => "search",
-        MatchMethod::Override => "override",
-    }
-}
-
-/// Enriches one complete snapshot of `archive`: reads its `library.json`, enriches it through
-/// the archive's cache and writes it back atomically. `backup` and `demo` call this too.
-pub async fn enrich_snapshot(
-    archive: &crate::archive::Archive,
-    snapshot_id: &str,
-    client: &MusicBrainz,
-    opts: &EnrichOptions,
-    progress: ProgressHandle,
-) -> crate::error::Result<(EnrichSummary, Library)> {
-    let mut library = archive.read_library(snapshot_id)?;
-    let cache = Cache::open(&archive.cache_path(), super::cache::Ttl::default())?;
-    let summary = enrich_library(&mut library, client, &cache, opts, progress).await?;
-    archive.write_library(snapshot_id, &library)?;
-    Ok((summary, library))
 }

@@ -48,7 +48,7 @@ pub(super) fn collect_tracks(
 ) -> (Vec<Track>, HashMap<String, usize>) {
     let mut tracks: Vec<Track> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut add = |item: &Item, album: Option<(&str, &str, Option<&str>, Option<u32>)>| {
+    let mut add = |item: &Item, album: Option<AlbumContext<'_>>| {
         if item.item_type != "track" {
             return;
         }
@@ -63,51 +63,8 @@ pub(super) fn collect_tracks(
             }
             return;
         }
-        let mut item = item.clone();
-        if let Some((id, name, date, _)) = album {
-            item.album = Some(AlbumRef {
-                id: Some(id.to_string()),
-                name: name.to_string(),
-                release_date: date.map(str::to_string),
-            });
-        }
-        let mut query = TrackQuery::from_item(&item);
-        query.isrc = isrc.clone();
-        if let Some((_, _, _, Some(total))) = album {
-            query.album_track_count = Some(total);
-        }
-        let mut track = Track {
-            spotify_id: item.id.clone(),
-            album_id: item.album.as_ref().and_then(|a| a.id.clone()),
-            artist_ids: item.artists.iter().filter_map(|a| a.id.clone()).collect(),
-            query,
-            isrc,
-            result: None,
-            mb_isrc: None,
-            best: None,
-            alternatives: Vec::new(),
-            settled: false,
-        };
-        let choice = item.id.as_deref().and_then(|id| overrides.get(id));
-        match choice {
-            Some(Override::Recording(mbid)) => {
-                track.result = Some(override_match(mbid));
-                track.settled = true;
-            }
-            Some(Override::None) => track.settled = true,
-            // A decision made by the user earlier survives runs without the file; any other
-            // earlier match (e.g. carried over from the previous snapshot) is kept unless
-            // `--refresh`, so results stay stable and an ISRC learned from MusicBrainz is never
-            // used as evidence for the match it came from.
-            None => match item.musicbrainz.as_ref() {
-                Some(m) if m.method == MatchMethod::Override => {
-                    track.result = Some(m.clone());
-                    track.settled = true;
-                }
-                Some(m) if !refresh => track.result = Some(m.clone()),
-                _ => {}
-            },
-        }
+        let mut track = new_track(item, album, isrc);
+        settle(&mut track, item, overrides, refresh);
         index.insert(key, tracks.len());
         tracks.push(track);
     };
@@ -130,6 +87,63 @@ pub(super) fn collect_tracks(
         }
     }
     (tracks, index)
+}
+
+/// The saved album a track was listed under: id, name, release date, track count.
+type AlbumContext<'a> = (&'a str, &'a str, Option<&'a str>, Option<u32>);
+
+/// A track to look up, with its query; a saved album's track gets that album as its own.
+fn new_track(item: &Item, album: Option<AlbumContext<'_>>, isrc: Option<String>) -> Track {
+    let mut item = item.clone();
+    if let Some((id, name, date, _)) = album {
+        item.album = Some(AlbumRef {
+            id: Some(id.to_string()),
+            name: name.to_string(),
+            release_date: date.map(str::to_string),
+        });
+    }
+    let mut query = TrackQuery::from_item(&item);
+    query.isrc = isrc.clone();
+    if let Some((_, _, _, Some(total))) = album {
+        query.album_track_count = Some(total);
+    }
+    Track {
+        spotify_id: item.id.clone(),
+        album_id: item.album.as_ref().and_then(|a| a.id.clone()),
+        artist_ids: item.artists.iter().filter_map(|a| a.id.clone()).collect(),
+        query,
+        isrc,
+        result: None,
+        mb_isrc: None,
+        best: None,
+        alternatives: Vec::new(),
+        settled: false,
+    }
+}
+
+/// What is already decided for `track`: a user override (from the file, or kept in the
+/// library from an earlier run), else an earlier match unless `refresh`.
+fn settle(track: &mut Track, item: &Item, overrides: &Overrides, refresh: bool) {
+    let choice = item.id.as_deref().and_then(|id| overrides.get(id));
+    match choice {
+        Some(Override::Recording(mbid)) => {
+            track.result = Some(override_match(mbid));
+            track.settled = true;
+        }
+        Some(Override::None) => track.settled = true,
+        // A decision made by the user earlier survives runs without the file; any other
+        // earlier match (e.g. carried over from the previous snapshot) is kept unless
+        // `--refresh`, so results stay stable and an ISRC learned from MusicBrainz is never
+        // used as evidence for the match it came from.
+        None => match item.musicbrainz.as_ref() {
+            Some(m) if m.method == MatchMethod::Override => {
+                track.result = Some(m.clone());
+                track.settled = true;
+            }
+            Some(m) if !refresh => track.result = Some(m.clone()),
+            _ => {}
+        },
+    }
 }
 
 fn item_key(item: &Item) -> String {

@@ -7,15 +7,15 @@
 //! become a journaled pause (exit 75), like backup's.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::journal::{journal_path, Event, Journal};
-use super::plan::{render_skipped, Plan, PlaylistStep, Skipped};
-use super::RestoreError;
 use crate::archive::Archive;
 use crate::http::{HttpError, RequestCounts};
 use crate::progress::ProgressHandle;
+use crate::restore::journal::{journal_path, Event, Journal};
+use crate::restore::plan::{render_skipped, Plan, PlaylistStep, Skipped};
+use crate::restore::{plan, PlanOptions, RestoreError};
 use crate::spotify::write::{self, Account, ITEMS_PER_ADD, URIS_PER_SAVE};
 use crate::spotify::{Forbidden, SpotifyClient, SpotifyError};
 
@@ -130,6 +130,24 @@ struct Tally {
     created: usize,
     added: usize,
     saved: usize,
+}
+
+/// Opens the archive at `archive_root` and plans the restore of snapshot `snapshot` (default:
+/// the latest): the user's choices (`only` parts, `playlists` by name) are checked before the
+/// library is read.
+pub fn plan_snapshot(
+    archive_root: &Path,
+    snapshot: Option<&str>,
+    only: &[String],
+    playlists: &[String],
+) -> crate::error::Result<(Archive, Plan)> {
+    let archive = Archive::open(archive_root)?;
+    let snapshot = archive.resolve(snapshot)?;
+    // Check the user's choices before reading anything large or sending anything.
+    let opts = PlanOptions::from_args(only, playlists)?;
+    let library = archive.read_library(&snapshot)?;
+    let plan = plan(&library, &snapshot, &opts)?;
+    Ok((archive, plan))
 }
 
 /// Restores `plan` into the account `client` is logged in to, journaling in `archive`.

@@ -3,19 +3,26 @@
 //! ListenBrainz (≤100 tracks in the create request, the rest through `item/add` in 100s) or,
 //! when the push state remembers it, bring it up to date in place: nothing is sent when it is
 //! unchanged; otherwise its current content is read back and the cheapest edits are applied
-//! (see [`super::diff`]). A remembered playlist deleted on the server is created again. The
+//! (see [`crate::listenbrainz::diff`]). A remembered playlist deleted on the server is created again. The
 //! state is saved after every request that changed something.
+
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
 
-use super::client::ListenBrainz;
-use super::diff::{self, Edit, MAX_PER_ADD};
-use super::error::PushError;
-use super::state::{RemotePlaylist, StateFile, LIKED_SONGS_KEY};
+use super::{emit, Out};
+use crate::archive::Archive;
+use crate::config::Settings;
+use crate::error::Result;
+
 use crate::export::collections::{plan, Collection, CollectionKind};
 use crate::export::jspf::{listenbrainz_parts, PLAYLIST_EXTENSION};
 use crate::export::summary::LeftOut;
+use crate::listenbrainz::client::ListenBrainz;
+use crate::listenbrainz::diff::{self, Edit, MAX_PER_ADD};
+use crate::listenbrainz::error::PushError;
+use crate::listenbrainz::state::{RemotePlaylist, StateFile, LIKED_SONGS_KEY};
 use crate::model::Library;
 
 /// What to push.
@@ -404,6 +411,78 @@ pub fn playlist_url(api_base: &Url, mbid: &str) -> String {
     url.set_fragment(None);
     url.set_path(&format!("playlist/{mbid}/"));
     url.to_string()
+}
+
+/// Where to push: the ListenBrainz API base, the user's token, the spacing of requests.
+#[derive(Debug, Clone)]
+pub struct Destination<'a> {
+    pub base: Url,
+    pub token: &'a str,
+    pub interval: Duration,
+}
+
+/// Pushes snapshot `snapshot` (default: the latest) of the configured archive to
+/// `destination`, printing each playlist's outcome as it happens and the request counts at
+/// the end.
+pub async fn push_snapshot(
+    settings: &Settings,
+    snapshot: Option<&str>,
+    destination: Destination<'_>,
+    opts: &PushOptions,
+    out: Out<'_>,
+) -> Result<()> {
+    let archive = Archive::open(&settings.archive_root)?;
+    let snapshot = archive.resolve(snapshot)?;
+    let library = archive.read_library(&snapshot)?;
+    let Destination {
+        base,
+        token,
+        interval,
+    } = destination;
+    let mut state = StateFile::load(&settings.archive_root, base.as_str(), token)?;
+    let client = ListenBrainz::network(
+        &settings.user_agent(),
+        base,
+        token,
+        interval,
+        settings.max_wait,
+    )?;
+    emit(
+        out,
+        &format!("Pushing snapshot {snapshot} to ListenBrainz.\n"),
+    )?;
+    let mut write_err = None;
+    let result = {
+        let mut report = |o: &Outcome| {
+            if let Err(e) = emit(&mut *out, &format!("{o}\n")) {
+                write_err.get_or_insert(e);
+            }
+        };
+        push(&library, &snapshot, &client, &mut state, opts, &mut report).await
+    };
+    let requests = client.request_counts();
+    let outcomes = result?;
+    if let Some(e) = write_err {
+        return Err(e);
+    }
+    let per_endpoint: Vec<String> = requests
+        .0
+        .iter()
+        .map(|(label, n)| format!("{n} {label}"))
+        .collect();
+    let detail = if per_endpoint.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", per_endpoint.join(", "))
+    };
+    emit(
+        out,
+        &format!(
+            "{} playlist(s); {} request(s) to ListenBrainz{detail}.\n",
+            outcomes.len(),
+            requests.total()
+        ),
+    )
 }
 
 #[cfg(test)]
