@@ -73,6 +73,28 @@ impl Drop for ArchiveLock {
     }
 }
 
+/// How long a refused command waits for the holder's record: the holder writes it right
+/// after taking the lock, so an empty file only means it has not done so yet.
+const HOLDER_RECORD_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The holder's record, read again for a short while if the holder is still writing it.
+fn wait_for_holder_record(mut file: &File) -> Option<LockHolder> {
+    let deadline = std::time::Instant::now() + HOLDER_RECORD_WAIT;
+    loop {
+        let mut bytes = Vec::new();
+        let read = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.take(4096).read_to_end(&mut bytes));
+        if let Some(holder) = read.ok().and_then(|_| LockHolder::parse(&bytes)) {
+            return Some(holder);
+        }
+        if std::time::Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 impl Archive {
     /// Takes the archive lock for `purpose` (the command name, e.g. `"backup"`), or says who
     /// holds it. Never waits.
@@ -88,9 +110,7 @@ impl Archive {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let mut bytes = Vec::new();
-                let _ = (&file).take(4096).read_to_end(&mut bytes);
-                let holder = LockHolder::parse(&bytes)
+                let holder = wait_for_holder_record(&file)
                     .map(|h| h.describe())
                     .unwrap_or_else(|| "another trackvault command".to_string());
                 return Err(ArchiveError::Busy {
@@ -149,6 +169,38 @@ mod tests {
         let again = archive.lock("prune").unwrap();
         drop(again);
         assert_eq!(archive.lock_holder().unwrap(), None);
+    }
+
+    /// The holder takes the lock a moment before it writes its record; a command refused in
+    /// that moment still names the holder instead of "another trackvault command".
+    #[test]
+    fn a_taker_refused_while_the_holder_is_still_writing_its_record_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path()).unwrap();
+        let path = dir.path().join(LOCK_FILE);
+        let raw = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        raw.try_lock().unwrap();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(60));
+            let record = LockHolder {
+                pid: 4242,
+                command: "backup".into(),
+                since: "2026-12-06T05:00:00Z".into(),
+            };
+            (&raw)
+                .write_all(&serde_json::to_vec(&record).unwrap())
+                .unwrap();
+            raw
+        });
+        let text = archive.lock("prune").unwrap_err().to_string();
+        drop(writer.join().unwrap());
+        assert!(text.contains("`trackvault backup` (pid 4242"), "{text}");
     }
 
     #[test]
