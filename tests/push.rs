@@ -867,3 +867,23 @@ async fn check_reads_unchanged_playlists_back_and_recreates_deleted_ones() {
         .collect();
     assert_eq!(after, ["GET", "GET"]);
 }
+
+/// Two pushes (or a push beside a backup or prune) would race on the push state file: push
+/// takes the archive lock, and a refused push sends nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_while_another_command_holds_the_archive_sends_nothing() {
+    let (lb, server) = Lb::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = library(&[Some(1), Some(2)], vec![]);
+    let id = snapshot(dir.path(), &lib);
+    let archive = Archive::open(dir.path().join("archive")).unwrap();
+    let held = archive.lock("backup").unwrap();
+    push(dir.path(), &server, &id)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("in use by `trackvault backup`"));
+    assert!(lb.requests().is_empty(), "{:?}", lb.requests());
+    drop(held);
+    push(dir.path(), &server, &id).assert().success();
+    assert_eq!(lb.playlists().len(), 1);
+}

@@ -316,3 +316,33 @@ async fn killed_while_a_write_is_in_flight_then_resumed_gives_the_identical_resu
         sim.writes_received()
     );
 }
+
+/// A restore writes its journal into the archive: it takes the archive lock like every command
+/// that changes the archive, and a refused restore sends nothing (`--dry-run` only reads).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restore_while_another_command_holds_the_archive_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = generated(300);
+    let root = archive_with(dir.path(), &library);
+    let (server, sim) = start().await;
+    let config = dir.path().join("config");
+    let held = Archive::open(&root).unwrap().lock("prune").unwrap();
+    run(restore_cmd(&root, &config, &api_url(&server), &[]))
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("in use by `trackvault prune`"));
+    assert_eq!(sim.requests(), 0);
+    run(restore_cmd(
+        &root,
+        &config,
+        &api_url(&server),
+        &["--dry-run"],
+    ))
+    .await
+    .success();
+    drop(held);
+    run(restore_cmd(&root, &config, &api_url(&server), &[]))
+        .await
+        .success();
+    assert_restored(&sim.snapshot(), &library, 0);
+}

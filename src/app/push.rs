@@ -432,6 +432,8 @@ pub async fn push_snapshot(
     out: Out<'_>,
 ) -> Result<()> {
     let archive = Archive::open(&settings.archive_root)?;
+    // The push state lives in the archive: one command changing the archive at a time.
+    let _lock = archive.lock("push")?;
     let snapshot = archive.resolve(snapshot)?;
     let library = archive.read_library(&snapshot)?;
     let Destination {

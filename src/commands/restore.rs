@@ -28,6 +28,8 @@ pub async fn run(
         emit(out, &plan.render())?;
         return emit(out, "Dry run: nothing was sent to Spotify.\n");
     }
+    // The journal lives in the archive: one command changing the archive at a time.
+    let _lock = archive.lock("restore")?;
     let tokens = write_tokens(settings, args)?;
     let client = SpotifyClient::from_settings(settings, tokens)?;
     let summary = run_restore(
