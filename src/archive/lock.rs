@@ -1,10 +1,10 @@
 //! The archive-wide lock: one file, `<root>/lock`, held by every command that changes the
 //! archive (backup, enrich, import, prune, restore, push, export into a snapshot) so two of
-//! them never run at once. It is an OS file lock (`File::try_lock`), so it is taken atomically and released by
-//! the kernel when the holder exits or dies — a stale lock cannot jam the archive. While held,
-//! the file names its holder (pid, command, start time) so a refused command can say who has
-//! the archive. Read-only commands (verify, snapshots, diff, log) do not take it.
-
+//! them never run at once. It is an OS file lock (`File::try_lock`), so it is taken atomically
+//! and released by the kernel when the holder exits or dies — a stale lock cannot jam the
+//! archive. While held, the file names its holder (pid, command, start time) so a refused
+//! command can say who has the archive. Read-only commands (verify, snapshots, diff, log) do
+//! not take it.
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
