@@ -5,6 +5,7 @@
 //! archive. While held, the file names its holder (pid, command, start time) so a refused
 //! command can say who has the archive. Read-only commands (verify, snapshots, diff, log) do
 //! not take it.
+
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
