@@ -2,15 +2,14 @@
 //! then enrich and export it, and print the closing summary. The workflow is
 //! [`crate::app::backup`]; this maps the arguments and the login onto it.
 
-use super::Out;
+use super::{spotify_tokens, Out};
 use crate::app::backup::{backup_with, PipelineOptions};
 use crate::archive::Archive;
-use crate::cli::{BackupArgs, ENV_ACCESS_TOKEN};
+use crate::cli::BackupArgs;
 use crate::config::Settings;
 use crate::enrich::musicbrainz::MusicBrainz;
 use crate::error::Result;
 use crate::progress::ProgressHandle;
-use crate::spotify::auth::{self, AuthConfig, TokenProvider};
 use crate::spotify::SpotifyClient;
 
 pub async fn run(
@@ -19,7 +18,10 @@ pub async fn run(
     progress: ProgressHandle,
     out: Out<'_>,
 ) -> Result<()> {
-    let tokens = token_provider(settings, args)?;
+    let tokens = match spotify_tokens::from_env() {
+        Some(tokens) => tokens,
+        None => spotify_tokens::saved_login(settings, args.client_id.as_deref())?,
+    };
     let client = SpotifyClient::from_settings(settings, tokens)?;
     let archive = Archive::open(&settings.archive_root)?;
     let _lock = archive.lock("backup")?;
@@ -35,22 +37,4 @@ pub async fn run(
     let musicbrainz = MusicBrainz::from_settings(settings)?;
     backup_with(&archive, &client, &musicbrainz, &opts, progress, out).await?;
     Ok(())
-}
-
-/// `TRACKVAULT_ACCESS_TOKEN` when set, else the saved login.
-fn token_provider(settings: &Settings, args: &BackupArgs) -> Result<TokenProvider> {
-    if let Ok(token) = std::env::var(ENV_ACCESS_TOKEN) {
-        if !token.trim().is_empty() {
-            return Ok(TokenProvider::from_static(token.trim().to_string()));
-        }
-    }
-    let cfg = AuthConfig {
-        client_id: args.client_id.clone().unwrap_or_default(),
-        accounts_url: settings.spotify_accounts_url.clone(),
-        config_dir: settings.config_dir.clone(),
-    };
-    Ok(TokenProvider::from_store(
-        cfg,
-        auth::default_http_client()?,
-    )?)
 }

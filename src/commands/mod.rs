@@ -17,6 +17,7 @@ mod push;
 pub mod restore;
 mod settings;
 mod snapshots;
+mod spotify_tokens;
 mod verify;
 
 pub(crate) use crate::app::emit;

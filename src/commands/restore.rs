@@ -2,14 +2,14 @@
 //! run it against the logged-in account (which must have the write scopes), then print the
 //! summary. The plan is [`crate::restore`]'s, the run [`crate::app::restore`]'s.
 
-use super::{emit, Out};
+use super::{emit, spotify_tokens, Out};
 use crate::app::restore::{plan_snapshot, run_restore, RestoreOptions};
-use crate::cli::{RestoreArgs, ENV_ACCESS_TOKEN};
+use crate::cli::RestoreArgs;
 use crate::config::Settings;
 use crate::error::Result;
 use crate::progress::ProgressHandle;
 use crate::restore::RestoreError;
-use crate::spotify::auth::{self, missing_write_scopes, AuthConfig, AuthError, TokenProvider};
+use crate::spotify::auth::{self, missing_write_scopes, AuthError, TokenProvider};
 use crate::spotify::SpotifyClient;
 
 pub async fn run(
@@ -46,10 +46,8 @@ pub async fn run(
 /// `TRACKVAULT_ACCESS_TOKEN` when set (its scopes cannot be checked up front: a 403 for a
 /// missing scope says the same as here), else the saved login, which must have write scopes.
 fn write_tokens(settings: &Settings, args: &RestoreArgs) -> Result<TokenProvider> {
-    if let Ok(token) = std::env::var(ENV_ACCESS_TOKEN) {
-        if !token.trim().is_empty() {
-            return Ok(TokenProvider::from_static(token.trim().to_string()));
-        }
+    if let Some(tokens) = spotify_tokens::from_env() {
+        return Ok(tokens);
     }
     let saved = match auth::load_token(&settings.config_dir) {
         Ok(saved) => saved,
@@ -59,13 +57,5 @@ fn write_tokens(settings: &Settings, args: &RestoreArgs) -> Result<TokenProvider
     if !missing_write_scopes(&saved.scope).is_empty() {
         return Err(RestoreError::MissingWriteScope.into());
     }
-    let cfg = AuthConfig {
-        client_id: args.client_id.clone().unwrap_or_default(),
-        accounts_url: settings.spotify_accounts_url.clone(),
-        config_dir: settings.config_dir.clone(),
-    };
-    Ok(TokenProvider::from_store(
-        cfg,
-        auth::default_http_client()?,
-    )?)
+    spotify_tokens::saved_login(settings, args.client_id.as_deref())
 }
