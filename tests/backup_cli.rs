@@ -9,27 +9,9 @@ use std::time::Duration;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::json;
-use support::{start, LibrarySpec, TOKEN};
+use support::{run_cli as run, start, trackvault_cli as trackvault, LibrarySpec, TOKEN};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
-
-fn trackvault(dir: &Path, api: &str) -> Command {
-    let mut cmd = Command::cargo_bin("trackvault").unwrap();
-    cmd.env_clear()
-        .env("TRACKVAULT_ARCHIVE", dir.join("archive"))
-        .env("TRACKVAULT_CONFIG_DIR", dir.join("config"))
-        .env("TRACKVAULT_SPOTIFY_API_URL", format!("{api}/v1"))
-        .env("TRACKVAULT_SPOTIFY_ACCOUNTS_URL", api)
-        .env("TRACKVAULT_SPOTIFY_INTERVAL_MS", "0");
-    cmd
-}
-
-/// Runs a prepared command off the async runtime (the mock server lives on it).
-async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
-    tokio::task::spawn_blocking(move || cmd.assert())
-        .await
-        .unwrap()
-}
 
 fn backup(dir: &Path, api: &str) -> Command {
     let mut cmd = trackvault(dir, api);

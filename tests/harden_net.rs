@@ -16,7 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser as _;
 use predicates::prelude::*;
 use serde_json::json;
-use support::{start, LibrarySpec, Sim, TOKEN};
+use support::{run_cli as run, start, LibrarySpec, Sim, TOKEN};
 use trackvault::archive::{Archive, Manifest};
 use trackvault::config::{ConfigError, Settings};
 use trackvault::model::Library;
@@ -33,13 +33,6 @@ fn trackvault(dir: &Path) -> Command {
         .env("TRACKVAULT_CONFIG_DIR", dir.join("config"))
         .env("TRACKVAULT_SPOTIFY_INTERVAL_MS", "0");
     cmd
-}
-
-/// Runs a prepared command off the async runtime (the mock servers live on it).
-async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
-    tokio::task::spawn_blocking(move || cmd.assert())
-        .await
-        .unwrap()
 }
 
 fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {

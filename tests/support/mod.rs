@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -522,4 +523,24 @@ pub async fn dropping_proxy(upstream: &str, drop_first: usize) -> String {
         }
     });
     format!("http://{addr}")
+}
+
+/// The trackvault binary with a clean environment: archive and config under `dir`, the
+/// simulated Spotify at `api` (Web API under `/v1`, accounts at the root), no pacing.
+pub fn trackvault_cli(dir: &Path, api: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("trackvault").unwrap();
+    cmd.env_clear()
+        .env("TRACKVAULT_ARCHIVE", dir.join("archive"))
+        .env("TRACKVAULT_CONFIG_DIR", dir.join("config"))
+        .env("TRACKVAULT_SPOTIFY_API_URL", format!("{api}/v1"))
+        .env("TRACKVAULT_SPOTIFY_ACCOUNTS_URL", api)
+        .env("TRACKVAULT_SPOTIFY_INTERVAL_MS", "0");
+    cmd
+}
+
+/// Runs a prepared command off the async runtime (the mock servers live on it).
+pub async fn run_cli(mut cmd: assert_cmd::Command) -> assert_cmd::assert::Assert {
+    tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .unwrap()
 }
