@@ -23,6 +23,7 @@ pub mod local_library;
 pub mod model;
 pub mod musicbrainz_host;
 pub mod progress;
+pub mod report;
 pub mod restore;
 pub mod settings_ranges;
 pub mod spotify;

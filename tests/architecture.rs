@@ -38,6 +38,7 @@ const DOMAIN: &[&str] = &[
     "import",
     "listenbrainz",
     "local_library",
+    "report",
     "restore",
     "spotify",
 ];

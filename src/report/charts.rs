@@ -1,0 +1,1 @@
+//! Charts for the report as inline SVG (to be written).
