@@ -106,6 +106,8 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Deliver a snapshot's playlists to another service.
     Push(PushArgs),
+    /// Write one offline HTML page to browse a snapshot, its history and charts.
+    Report(ReportArgs),
     /// Print a shell completion script (e.g. `trackvault completions bash > ~/.local/share/bash-completion/completions/trackvault`).
     Completions(CompletionsArgs),
     /// Print the man page, or write one page per command into a folder with `--out`.
@@ -124,6 +126,15 @@ pub struct ManArgs {
     /// Write trackvault.1 and one trackvault-COMMAND.1 per command into DIR (created if
     /// missing) instead of printing trackvault.1.
     #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Snapshot id or prefix (default: latest); the history covers every snapshot up to it.
+    pub snapshot: Option<String>,
+    /// File to write (default: report.html in the archive folder).
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 

@@ -42,7 +42,14 @@ pub async fn run(out_dir: Option<&Path>, progress: ProgressHandle, out: Out<'_>)
         out,
     )
     .await?;
-    emit(out, &next_steps(&archive, &report.snapshot_id))
+    let page = super::report::write_report(
+        &archive,
+        &super::report::ReportOptions {
+            snapshot: Some(report.snapshot_id.clone()),
+            out: None,
+        },
+    )?;
+    emit(out, &next_steps(&archive, &report.snapshot_id, &page.path))
 }
 
 /// A fresh folder under the system temp dir that outlives the process, so the user can look at
@@ -61,12 +68,13 @@ fn new_temp_folder() -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn next_steps(archive: &Archive, snapshot_id: &str) -> String {
+fn next_steps(archive: &Archive, snapshot_id: &str, page: &Path) -> String {
     let root = archive.root();
     let snapshot = archive.snapshot_dir(snapshot_id);
     let exports = archive.exports_dir(snapshot_id);
     format!(
-        "\nDemo finished. Look at:\n  {}  the normalized library with its identifiers\n  {}  every export format\n  {}  the whole archive (raw pages, manifest, cache)\n\nTry `trackvault --archive {} snapshots`, `… verify` or `… export --format txt --out DIR`.\n\nTo back up your own library: create a Spotify app (README: \"Set up your own Spotify app\"),\nthen run `trackvault login --client-id YOUR_CLIENT_ID` and `trackvault backup`.\n",
+        "\nDemo finished. Look at:\n  {}  a page to browse the library, its history and charts (open it in a browser)\n  {}  the normalized library with its identifiers\n  {}  every export format\n  {}  the whole archive (raw pages, manifest, cache)\n\nTry `trackvault --archive {} snapshots`, `… verify` or `… export --format txt --out DIR`.\n\nTo back up your own library: create a Spotify app (README: \"Set up your own Spotify app\"),\nthen run `trackvault login --client-id YOUR_CLIENT_ID` and `trackvault backup`.\n",
+        page.display(),
         snapshot.join("library.json").display(),
         exports.display(),
         root.display(),

@@ -11,6 +11,7 @@ pub mod enrich;
 pub mod export;
 pub mod import;
 pub mod push;
+pub mod report;
 pub mod restore;
 pub mod tidy;
 

@@ -14,6 +14,7 @@ mod log;
 mod login;
 mod prune;
 mod push;
+mod report;
 pub mod restore;
 mod settings;
 mod snapshots;
@@ -49,6 +50,7 @@ pub async fn dispatch(cli: &Cli, progress: ProgressHandle, out: Out<'_>) -> Resu
         Command::Demo(args) => demo::run(args, progress, out).await,
         Command::Restore(args) => restore::run(&settings, args, progress, out).await,
         Command::Push(args) => push::run(&settings, args, out).await,
+        Command::Report(args) => report::run(&settings, args, out),
         Command::Completions(_) | Command::Man(_) => Ok(()), // handled above
     }
 }

@@ -198,6 +198,58 @@ impl<'a> LibraryView<'a> {
     }
 }
 
+impl LibraryView<'_> {
+    /// A copy that no longer borrows the file it was parsed from.
+    pub fn into_owned(self) -> LibraryView<'static> {
+        let named = |n: NamedView<'_>| NamedView {
+            uri: n.uri.into_owned(),
+            name: n.name.into_owned(),
+            artists: n
+                .artists
+                .into_iter()
+                .map(|a| NameView {
+                    name: a.name.into_owned(),
+                })
+                .collect(),
+            publisher: n.publisher.map(Str::into_owned),
+        };
+        LibraryView {
+            source: self.source.into_owned(),
+            created_at: self.created_at.into_owned(),
+            liked_tracks: self
+                .liked_tracks
+                .into_iter()
+                .map(EntryView::into_owned)
+                .collect(),
+            saved_albums: self
+                .saved_albums
+                .into_iter()
+                .map(|a| SavedAlbumView {
+                    album: named(a.album),
+                })
+                .collect(),
+            saved_shows: self
+                .saved_shows
+                .into_iter()
+                .map(|s| SavedShowView {
+                    show: named(s.show),
+                })
+                .collect(),
+            saved_episodes: self
+                .saved_episodes
+                .into_iter()
+                .map(EntryView::into_owned)
+                .collect(),
+            followed_artists: self.followed_artists.into_iter().map(named).collect(),
+            playlists: self
+                .playlists
+                .into_iter()
+                .map(PlaylistView::into_owned)
+                .collect(),
+        }
+    }
+}
+
 impl<'a> EntryView<'a> {
     pub fn of(e: &'a Entry) -> Self {
         EntryView {

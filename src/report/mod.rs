@@ -2,8 +2,14 @@
 //! snapshot, the history of every snapshot up to it, and charts — that opens from disk in any
 //! browser with no network and no other file.
 //!
-//! Everything here is pure: it takes libraries and diffs and returns text. Reading the archive
-//! and writing the file is [`crate::app::report`]'s job.
+//! The page is built from pure parts ([`rows`], [`timeline`], [`chart_data`], [`charts`],
+//! [`page`]); [`history_scan`] reads the snapshots for the history. Writing the file is
+//! [`crate::app::report`]'s job.
 
+pub mod chart_data;
 pub mod charts;
+pub mod history_scan;
 pub mod html;
+pub mod page;
+pub mod rows;
+pub mod timeline;
