@@ -11,6 +11,8 @@ pub struct Element {
     pub name: String,
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Node>,
+    /// Content kept as raw text (script, style, and noscript with scripting on).
+    pub raw: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -24,8 +26,15 @@ const VOID: &[&str] = &[
     "track", "wbr",
 ];
 
-/// Parses a serialized document into a root element named `#document`.
+/// Parses a document Chromium serialized with scripting on (the default): `<noscript>`
+/// content is raw text there, as in the browser's DOM.
 pub fn parse(html: &str) -> Element {
+    parse_with(html, true)
+}
+
+/// Parses a serialized document into a root element named `#document`. With `scripting` off
+/// (JavaScript disabled) `<noscript>` content is markup, as the browser parsed it.
+pub fn parse_with(html: &str, scripting: bool) -> Element {
     let mut stack = vec![Element {
         name: "#document".into(),
         ..Element::default()
@@ -57,11 +66,16 @@ pub fn parse(html: &str) -> Element {
             let name = element.name.clone();
             if self_closing || VOID.contains(&name.as_str()) {
                 stack.last_mut().unwrap().children.push(Node::Element(element));
-            } else if name == "script" || name == "style" || name == "textarea" || name == "title"
+            } else if name == "script"
+                || name == "style"
+                || name == "textarea"
+                || name == "title"
+                || (scripting && name == "noscript")
             {
                 let close = format!("</{name}");
                 let end = find_ci(rest, &close).unwrap_or(rest.len());
                 let mut element = element;
+                element.raw = name != "textarea" && name != "title";
                 let raw = &rest[..end];
                 let text = if name == "textarea" || name == "title" {
                     decode(raw)
@@ -76,7 +90,8 @@ pub fn parse(html: &str) -> Element {
                 stack.push(element);
             }
         } else {
-            let end = rest[1..].find('<').map_or(rest.len(), |e| e + 1);
+            let first = rest.chars().next().map_or(1, char::len_utf8);
+            let end = rest[first..].find('<').map_or(rest.len(), |e| e + first);
             stack
                 .last_mut()
                 .unwrap()
@@ -258,16 +273,15 @@ impl Element {
         out
     }
 
-    /// The text a reader sees: [`Element::text`] without `<script>`, `<style>` and
-    /// `<template>` contents.
+    /// The text a reader sees: [`Element::text`] without `<script>`, `<style>`, `<template>`
+    /// and (with scripting on) `<noscript>` contents.
     pub fn visible_text(&self) -> String {
         let mut out = String::new();
         fn walk(e: &Element, out: &mut String) {
             for child in &e.children {
                 match child {
                     Node::Text(t) => out.push_str(t),
-                    Node::Element(c)
-                        if c.name == "script" || c.name == "style" || c.name == "template" => {}
+                    Node::Element(c) if c.raw || c.name == "template" => {}
                     Node::Element(c) => walk(c, out),
                 }
             }
