@@ -300,9 +300,7 @@ impl Png {
     pub fn decode(bytes: &[u8]) -> Result<Png, String> {
         use std::io::Read;
         const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-        let mut rest = bytes
-            .strip_prefix(SIGNATURE)
-            .ok_or("no PNG signature")?;
+        let mut rest = bytes.strip_prefix(SIGNATURE).ok_or("no PNG signature")?;
         let mut header = None;
         let mut idat = Vec::new();
         let mut ended = false;
@@ -310,7 +308,10 @@ impl Png {
             let len = u32::from_be_bytes(rest[0..4].try_into().unwrap()) as usize;
             let kind = &rest[4..8];
             if rest.len() < 12 + len {
-                return Err(format!("chunk {} is cut short", String::from_utf8_lossy(kind)));
+                return Err(format!(
+                    "chunk {} is cut short",
+                    String::from_utf8_lossy(kind)
+                ));
             }
             let data = &rest[8..8 + len];
             match kind {
@@ -369,7 +370,11 @@ impl Png {
             for i in 0..stride {
                 let a = if i >= channels { line[i - channels] } else { 0 };
                 let b = previous[i];
-                let c = if i >= channels { previous[i - channels] } else { 0 };
+                let c = if i >= channels {
+                    previous[i - channels]
+                } else {
+                    0
+                };
                 let add = match filter {
                     0 => 0,
                     1 => a,
@@ -425,7 +430,11 @@ impl Png {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
-    let (pa, pb, pc) = ((p - a as i16).abs(), (p - b as i16).abs(), (p - c as i16).abs());
+    let (pa, pb, pc) = (
+        (p - a as i16).abs(),
+        (p - b as i16).abs(),
+        (p - c as i16).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {

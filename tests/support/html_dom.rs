@@ -22,8 +22,8 @@ pub enum Node {
 }
 
 const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-    "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
 ];
 
 /// Parses a document Chromium serialized with scripting on (the default): `<noscript>`
@@ -58,14 +58,17 @@ pub fn parse_with(html: &str, scripting: bool) -> Element {
                     }
                 }
             }
-        } else if rest.starts_with('<')
-            && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+        } else if rest.starts_with('<') && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic())
         {
             let (element, self_closing, after) = start_tag(&rest[1..]);
             rest = after;
             let name = element.name.clone();
             if self_closing || VOID.contains(&name.as_str()) {
-                stack.last_mut().unwrap().children.push(Node::Element(element));
+                stack
+                    .last_mut()
+                    .unwrap()
+                    .children
+                    .push(Node::Element(element));
             } else if name == "script"
                 || name == "style"
                 || name == "textarea"
@@ -85,7 +88,11 @@ pub fn parse_with(html: &str, scripting: bool) -> Element {
                 element.children.push(Node::Text(text));
                 rest = &rest[end..];
                 rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
-                stack.last_mut().unwrap().children.push(Node::Element(element));
+                stack
+                    .last_mut()
+                    .unwrap()
+                    .children
+                    .push(Node::Element(element));
             } else {
                 stack.push(element);
             }
