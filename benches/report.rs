@@ -187,7 +187,17 @@ fn render(browser: &chromium::Chromium, root: &Path, report: &Path) {
     let mut png_ok = true;
     for _ in 0..3 {
         empty_walls.push(browser.screenshot_with(&empty_url, mode).wall);
-        let page = browser.screenshot_with(&report_url, mode);
+        let page = match browser.try_screenshot_with(&report_url, mode) {
+            Ok(page) => page,
+            Err(e) => {
+                println!(
+                    "| first render in Chromium                        | {:>12} |          |",
+                    "FAILED"
+                );
+                println!("{e}");
+                return;
+            }
+        };
         report_walls.push(page.wall);
         console.extend(page.console);
         png_ok &= chromium::Png::decode(&page.output).is_ok_and(|p| p.colours() > 16);

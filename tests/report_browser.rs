@@ -522,6 +522,25 @@ fn harness_sees_console_errors_and_really_switches_javascript_and_dark_mode() {
         no_js.console
     );
 
+    // A page that never finishes loading: the run is killed after the timeout, with every
+    // process of the browser, and reported as an error instead of hanging the suite.
+    let hanging = dir.path().join("hang.html");
+    std::fs::write(
+        &hanging,
+        "<!doctype html><p>x</p><script>for (;;) {}</script>",
+    )
+    .unwrap();
+    let impatient = Chromium {
+        timeout: std::time::Duration::from_secs(4),
+        ..browser.clone()
+    };
+    let started = std::time::Instant::now();
+    let err = impatient
+        .try_dump_dom_with(&file_url(&hanging, None), Mode::default())
+        .expect_err("a page that never loads");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(err.contains("killed it (0 of its processes left)"), "{err}");
+
     let quiet = browser.screenshot(&file_url(&empty_page(dir.path()), None), 390, 844);
     no_console(&quiet, "an empty page");
     let png = Png::decode(&quiet.output).unwrap();
@@ -682,6 +701,14 @@ fn demo_report_search_from_the_address_shows_exactly_the_matching_rows() {
     assert!(check_query(&browser, &report, &library, &isrc.to_lowercase()) >= 1);
     assert!(check_query(&browser, &report, &library, recording) >= 1);
     assert!(check_query(&browser, &report, &library, artist_mbid) >= 2);
+
+    // A saved episode is a row too.
+    let episode = library["saved_episodes"][0]["item"]["name"]
+        .as_str()
+        .expect("the demo has a saved episode");
+    let words: Vec<&str> = episode.split_whitespace().collect();
+    let query = words[words.len().saturating_sub(2)..].join(" ");
+    assert!(check_query(&browser, &report, &library, &query) >= 1);
 
     // A fragment that is not valid percent-encoding: no exception, the page still works.
     let page = browser.dump_dom(&file_url(&report, Some("q=%E0%A4%A")));

@@ -29,6 +29,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 #[derive(Debug, Clone)]
 pub struct Chromium {
     pub bin: PathBuf,
+    /// Longest run before the browser is killed ([`TIMEOUT`] unless a test shortens it).
+    pub timeout: Duration,
 }
 
 /// How to open the page.
@@ -82,7 +84,10 @@ pub fn find() -> Option<Chromium> {
         None => on_path("chromium"),
     };
     match candidate {
-        Some(bin) if bin.is_file() => Some(Chromium { bin }),
+        Some(bin) if bin.is_file() => Some(Chromium {
+            bin,
+            timeout: TIMEOUT,
+        }),
         _ => {
             let required = std::env::var_os("TRACKVAULT_REQUIRE_BROWSER").is_some()
                 || std::env::var_os("CI").is_some();
@@ -120,6 +125,12 @@ impl Chromium {
     }
 
     pub fn screenshot_with(&self, url: &str, mode: Mode) -> Page {
+        self.try_screenshot_with(url, mode)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Chromium::screenshot_with`], with a failed or timed-out run as an error.
+    pub fn try_screenshot_with(&self, url: &str, mode: Mode) -> Result<Page, String> {
         self.run(url, mode, Action::Screenshot)
     }
 
@@ -129,10 +140,16 @@ impl Chromium {
     }
 
     pub fn dump_dom_with(&self, url: &str, mode: Mode) -> Page {
+        self.try_dump_dom_with(url, mode)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Chromium::dump_dom_with`], with a failed or timed-out run as an error.
+    pub fn try_dump_dom_with(&self, url: &str, mode: Mode) -> Result<Page, String> {
         self.run(url, mode, Action::DumpDom)
     }
 
-    fn run(&self, url: &str, mode: Mode, action: Action) -> Page {
+    fn run(&self, url: &str, mode: Mode, action: Action) -> Result<Page, String> {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let tmp = tempfile::tempdir().expect("temporary directory for the browser");
         let profile = tmp.path().join("profile");
@@ -195,11 +212,19 @@ impl Chromium {
             if let Some(status) = child.try_wait().expect("waiting for chromium") {
                 break status;
             }
-            if started.elapsed() > TIMEOUT {
+            if started.elapsed() > self.timeout {
                 kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("chromium took longer than {TIMEOUT:?} on {url}; killed it");
+                let gone = Instant::now();
+                while group_members(child.id()) > 0 && gone.elapsed() < Duration::from_secs(5) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return Err(format!(
+                    "chromium took longer than {:?} on {url}; killed it ({} of its processes left)",
+                    self.timeout,
+                    group_members(child.id())
+                ));
             }
             std::thread::sleep(Duration::from_millis(10));
         };
@@ -207,22 +232,20 @@ impl Chromium {
         // Helpers that outlived the browser process (they should not) go too.
         kill_group(child.id());
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-        assert!(
-            status.success(),
-            "chromium failed ({status}) on {url}:\n{stderr}"
-        );
+        if !status.success() {
+            return Err(format!("chromium failed ({status}) on {url}:\n{stderr}"));
+        }
         let console = console_lines(&stderr);
         let output = match action {
-            Action::Screenshot => std::fs::read(&shot).unwrap_or_else(|e| {
-                panic!("chromium wrote no screenshot of {url} ({e}):\n{stderr}")
-            }),
+            Action::Screenshot => std::fs::read(&shot)
+                .map_err(|e| format!("chromium wrote no screenshot of {url} ({e}):\n{stderr}"))?,
             Action::DumpDom => std::fs::read(&out_path).unwrap(),
         };
-        Page {
+        Ok(Page {
             output,
             console,
             wall,
-        }
+        })
     }
 }
 
@@ -239,6 +262,24 @@ fn kill_group(pid: u32) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// Live (not zombie) processes in process group `pgid`, from `/proc/*/stat`.
+pub fn group_members(pgid: u32) -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter(|stat| {
+            // After the parenthesised name: state, ppid, pgrp, …
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string()
+        })
+        .count()
 }
 
 /// Console lines from Chromium's log: `[pid:tid:time:INFO:CONSOLE:7] "message", source: …`
