@@ -85,7 +85,10 @@ pub fn timeline(archive: &Archive, ids: &[String]) -> Timeline {
         let mut previous: Option<(usize, Option<LibraryView<'static>>)> = None;
         for (i, loaded) in in_order {
             let view = match loaded {
-                Ok(view) => view,
+                Ok(view) => {
+                    timeline.parsed += usize::from(view.is_some());
+                    view
+                }
                 Err(problem) => {
                     timeline.skipped.push((ids[i].clone(), problem));
                     continue;
