@@ -173,14 +173,16 @@ impl Frame {
     fn axes(&self, out: &mut String, points: &[Point]) {
         let (l, r) = (N(self.left), N(self.right));
         let tick_y = |k: u128| BOTTOM - (BOTTOM - TOP) * (k as f64 / self.ticks as f64);
-        out.push_str(r#"<path class="grid" stroke="currentColor" stroke-opacity=".2" d=""#);
+        out.push_str(
+            r#"<path class="grid" fill="none" stroke="currentColor" stroke-opacity=".2" d=""#,
+        );
         for k in 1..=self.ticks {
             let _ = write!(out, "M{l} {}H{r}", N(tick_y(k)));
         }
         let (t, b) = (N(TOP), N(BOTTOM));
         let _ = write!(
             out,
-            r#""/><path class="axis" stroke="currentColor" d="M{l} {t}V{b}H{r}"/>"#
+            r#""/><path class="axis" fill="none" stroke="currentColor" d="M{l} {t}V{b}H{r}"/>"#
         );
         out.push_str(r#"<g class="label" text-anchor="end">"#);
         for k in 0..=self.ticks {
@@ -482,6 +484,11 @@ mod tests {
                 assert!(!svg.contains("NaN") && !svg.contains("inf") && !svg.contains("<script"));
                 let paints = els.iter().flat_map(|e| [e.attr("fill"), e.attr("stroke")]);
                 assert!(paints.flatten().all(|c| c == "currentColor" || c == "none"));
+                let mut paths = els.iter().filter(|e| e.name == "path");
+                assert!(
+                    paths.all(|e| e.attr("fill") == Some("none")),
+                    "lines unfilled"
+                );
                 for e in &els {
                     for key in ["x", "y", "width", "height", "cx", "cy", "r"] {
                         let decimals = e
