@@ -71,7 +71,9 @@ pub fn column_chart(title: &str, points: &[Point]) -> String {
     frame.axes(&mut out, points);
     out.push_str(r#"<g class="mark">"#);
     let pitch = frame.pitch();
-    let width = (pitch * 0.8).max(1.0).min(pitch);
+    // Columns fill 80% of their slot: at least 1 unit wide (abutting when slots are thinner), at
+    // most 32, so a few months do not draw slabs.
+    let width = (pitch * 0.8).clamp(1.0, 32.0).min(pitch);
     for (i, p) in points.iter().enumerate() {
         let y = frame.y(p.value);
         let (x, h) = (N(frame.x(i) - width / 2.0), N(BOTTOM - y));
@@ -302,7 +304,7 @@ fn group(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() * 4 / 3);
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
@@ -535,6 +537,12 @@ mod tests {
         assert_eq!((heights[2], heights[3]), (0.0, heights[0]));
         let on_axis = |(m, _): &(&El, &str)| m.num("y") + m.num("height") == BOTTOM;
         assert!(marks(&els).iter().all(on_axis));
+        let one = parse(&column_chart("One month", &points(&[7])));
+        assert_eq!(
+            marks(&one)[0].0.num("width"),
+            32.0,
+            "no slab across the chart"
+        );
     }
 
     #[test]
