@@ -258,10 +258,8 @@ fn push_label(out: &mut String, x: f64, y: f64, text: &str) {
 /// embeddings, overrides and isolates) or that XML does not allow (U+FFFE, U+FFFF).
 fn push_text(out: &mut String, text: &str) {
     let reorders = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    push_escaped(
-        out,
-        &text.replace(|c| reorders(c) || c == '\u{FFFE}' || c == '\u{FFFF}', ""),
-    );
+    let not_xml = |c: char| c == '\u{FFFE}' || c == '\u{FFFF}';
+    push_escaped(out, &text.replace(|c| reorders(c) || not_xml(c), ""));
 }
 
 /// `label` cut to at most `max` characters, ending in "…" when cut.
