@@ -29,6 +29,8 @@ pub struct ReportOutcome {
     pub entries: usize,
     /// Snapshots left out of the history because they could not be read, with the reason.
     pub skipped: Vec<(String, String)>,
+    /// Snapshots parsed for the history; the others' sizes and changes came from the cache.
+    pub parsed_for_history: usize,
 }
 
 /// Writes the report of `options.snapshot` (with the history of every snapshot up to it).
@@ -72,6 +74,7 @@ pub fn write_report(archive: &Archive, options: &ReportOptions) -> Result<Report
         snapshots: timeline.snapshots.len(),
         entries: library.entry_count(),
         skipped: timeline.skipped,
+        parsed_for_history: timeline.parsed,
     })
 }
 

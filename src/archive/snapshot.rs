@@ -109,6 +109,20 @@ pub fn parse_latest(bytes: &[u8]) -> Latest {
 /// Whether `s` is a snapshot id as [`Archive::new_draft`] makes them:
 /// `YYYY-MM-DDTHH-MM-SSZ`, optionally followed by `-N`. Only such names are ever joined to
 /// `snapshots/`, so no id can point outside it.
+/// Orders snapshot ids by time, then by the `-N` suffix a second snapshot in the same second
+/// gets, as a number: `…Z-2` comes before `…Z-10` (as text it would not).
+pub fn chronological(a: &str, b: &str) -> std::cmp::Ordering {
+    fn key(id: &str) -> (&str, u64, &str) {
+        let (base, suffix) = id.split_at(id.len().min(20));
+        let n = suffix
+            .strip_prefix('-')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        (base, n, suffix)
+    }
+    key(a).cmp(&key(b))
+}
+
 pub fn is_snapshot_id(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() < 20 || b.len() > 30 {
@@ -206,7 +220,7 @@ impl Archive {
                 })
             })
             .collect();
-        drafts.sort_by(|a, b| a.id.cmp(&b.id));
+        drafts.sort_by(|a, b| chronological(&a.id, &b.id));
         Ok(drafts)
     }
 
@@ -271,8 +285,8 @@ impl Archive {
             };
             scan.damaged.push(DamagedSnapshot { id: name, problem });
         }
-        scan.complete.sort_by(|a, b| a.id.cmp(&b.id));
-        scan.damaged.sort_by(|a, b| a.id.cmp(&b.id));
+        scan.complete.sort_by(|a, b| chronological(&a.id, &b.id));
+        scan.damaged.sort_by(|a, b| chronological(&a.id, &b.id));
         Ok(scan)
     }
 
@@ -425,6 +439,45 @@ impl Manifest {
 mod tests {
     use super::*;
     use crate::model::{User, SOURCE_WEB_API};
+
+    #[test]
+    fn eleven_snapshots_in_one_second_keep_their_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path()).unwrap();
+        let library = Library::empty(SOURCE_WEB_API, User::default());
+        let mut made = Vec::new();
+        for _ in 0..12 {
+            let draft = archive.new_draft().unwrap();
+            made.push(
+                draft
+                    .finish(&archive, Manifest::new(SOURCE_WEB_API), &library)
+                    .unwrap(),
+            );
+        }
+        let listed: Vec<String> = archive
+            .snapshots()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(listed, made, "listed in the order they were taken");
+        let mut ids = vec![
+            "2026-01-01T00-00-00Z-10",
+            "2026-01-01T00-00-00Z-2",
+            "2026-01-01T00-00-01Z",
+            "2026-01-01T00-00-00Z",
+        ];
+        ids.sort_by(|a, b| chronological(a, b));
+        assert_eq!(
+            ids,
+            [
+                "2026-01-01T00-00-00Z",
+                "2026-01-01T00-00-00Z-2",
+                "2026-01-01T00-00-00Z-10",
+                "2026-01-01T00-00-01Z"
+            ]
+        );
+    }
 
     #[test]
     fn drafts_are_invisible_until_finished() {

@@ -1,8 +1,8 @@
 //! Builds the report's [`Timeline`] from every complete snapshot up to the one shown.
 //!
 //! Reading 30 snapshots of a 100,000-entry library means parsing over a gigabyte of JSON, so two
-//! things keep a report fast: a reader thread parses the next snapshot while this one diffs the
-//! previous pair, and the results (sizes and steps, which are small) are cached in
+//! things keep a report fast: a reader parses the next snapshot while this thread diffs the
+//! previous pair (two readers on a machine with two cores or more), and the results (sizes and steps, which are small) are cached in
 //! `<archive>/report-cache.json`, keyed by each `library.json`'s name, length and modification
 //! time. After a backup only the new snapshot is parsed and diffed. A damaged cache is ignored
 //! and rebuilt; a snapshot that cannot be read is skipped and named on the page.
@@ -58,25 +58,37 @@ pub fn timeline(archive: &Archive, ids: &[String]) -> Timeline {
         ..Cache::default()
     };
     std::thread::scope(|scope| {
-        let (send, receive) = sync_channel::<Loaded>(1);
-        let needed = &needed;
-        scope.spawn(move || {
-            for (i, id) in ids.iter().enumerate() {
-                let loaded = if needed[i] {
-                    load(archive, id).map(Some)
-                } else {
-                    Ok(None)
-                };
-                if send.send((i, loaded)).is_err() {
-                    return;
+        // Readers take turns (snapshot i goes to reader i % readers), each a step ahead of the
+        // diff below, and each reuses one read buffer.
+        let readers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        let mut queues = Vec::new();
+        for reader in 0..readers {
+            let (send, receive) = sync_channel::<Loaded>(1);
+            queues.push(receive);
+            let needed = &needed;
+            scope.spawn(move || {
+                let mut buffer = Vec::new();
+                for i in (reader..ids.len()).step_by(readers) {
+                    let loaded = if needed[i] {
+                        load(archive, &ids[i], &mut buffer).map(Some)
+                    } else {
+                        Ok(None)
+                    };
+                    if send.send((i, loaded)).is_err() {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        }
+        let in_order = (0..ids.len()).map_while(|i| queues[i % readers].recv().ok());
         // The previous readable snapshot: its index and, when parsed, its library.
         let mut previous: Option<(usize, Option<LibraryView<'static>>)> = None;
-        for (i, loaded) in receive {
+        for (i, loaded) in in_order {
             let view = match loaded {
-                Ok(view) => view,
+                Ok(view) => {
+                    timeline.parsed += usize::from(view.is_some());
+                    view
+                }
                 Err(problem) => {
                     timeline.skipped.push((ids[i].clone(), problem));
                     continue;
@@ -123,10 +135,14 @@ fn reference(id: &str) -> SnapshotRef {
     }
 }
 
-fn load(archive: &Archive, id: &str) -> Result<LibraryView<'static>, String> {
+fn load(archive: &Archive, id: &str, buffer: &mut Vec<u8>) -> Result<LibraryView<'static>, String> {
+    use std::io::Read;
     let path = archive.snapshot_dir(id).join("library.json");
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read library.json: {e}"))?;
-    LibraryView::parse(&bytes)
+    buffer.clear();
+    std::fs::File::open(&path)
+        .and_then(|mut file| file.read_to_end(buffer))
+        .map_err(|e| format!("cannot read library.json: {e}"))?;
+    LibraryView::parse(buffer)
         .map(LibraryView::into_owned)
         .map_err(|e| format!("library.json is not valid ({e})"))
 }

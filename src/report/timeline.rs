@@ -148,6 +148,8 @@ pub struct Timeline {
     pub steps: Vec<Step>,
     /// Snapshots that could not be read, with the reason; the history goes around them.
     pub skipped: Vec<(String, String)>,
+    /// Snapshots whose library.json was parsed for this timeline (the rest came from the cache).
+    pub parsed: usize,
 }
 
 #[cfg(test)]

@@ -19,32 +19,24 @@
     if (title) a.title = title;
     return a;
   }
-  function webUrl(uri) {
-    var p = uri.split(":");
-    return "https://open.spotify.com/" + p[1] + "/" + p[2];
-  }
-  // The same markup as the HTML rows written by the program (report::page::push_row).
+  var MB = "https://musicbrainz.org/";
+  // The same cells and links as the HTML rows the program writes (push_row in report/page.rs).
   function rowEl(r, where) {
     var tr = el("tr", r[F.kind] === "unavailable" ? "row na" : "row");
     tr.setAttribute("data-uri", r[F.uri]);
     if (where !== undefined) tr.appendChild(el("td", "in", where));
-    var title = el("td", "title");
-    if (r[F.uri]) title.appendChild(link(webUrl(r[F.uri]), r[F.title]));
-    else title.textContent = r[F.title];
-    tr.appendChild(title);
+    tr.appendChild(el("td", "title", r[F.title]));
     tr.appendChild(el("td", "artists", r[F.artists]));
     tr.appendChild(el("td", "album", r[F.album]));
     tr.appendChild(el("td", "added", r[F.added]));
     var ids = el("td", "ids");
-    if (r[F.uri]) ids.appendChild(link(r[F.uri], "spotify", r[F.uri]));
-    if (r[F.isrc]) ids.appendChild(el("span", "isrc", r[F.isrc]));
-    var mb = "https://musicbrainz.org/";
-    if (r[F.rec]) ids.appendChild(link(mb + "recording/" + r[F.rec], "recording", "MusicBrainz recording " + r[F.rec]));
-    if (r[F.rel]) ids.appendChild(link(mb + "release/" + r[F.rel], "release", "MusicBrainz release " + r[F.rel]));
-    else if (r[F.rg]) ids.appendChild(link(mb + "release-group/" + r[F.rg], "release group", "MusicBrainz release group " + r[F.rg]));
-    if (r[F.arts]) r[F.arts].split(" ").forEach(function (id) {
-      ids.appendChild(link(mb + "artist/" + id, "artist", "MusicBrainz artist " + id));
-    });
+    function add(node) { ids.appendChild(node); ids.appendChild(document.createTextNode(" ")); }
+    if (r[F.uri]) add(link(r[F.uri], "spotify", r[F.uri]));
+    if (r[F.isrc]) add(el("span", "isrc", r[F.isrc]));
+    if (r[F.rec]) add(link(MB + "recording/" + r[F.rec], "recording"));
+    if (r[F.rel]) add(link(MB + "release/" + r[F.rel], "release"));
+    else if (r[F.rg]) add(link(MB + "release-group/" + r[F.rg], "release group"));
+    if (r[F.arts]) r[F.arts].split(" ").forEach(function (id) { add(link(MB + "artist/" + id, "artist")); });
     tr.appendChild(ids);
     return tr;
   }
