@@ -768,7 +768,6 @@ fn demo_report_without_javascript_lists_every_row_and_draws_the_charts() {
 }
 
 #[test]
-#[ignore = "page bug reported to the lead: each chart's <svg> holds only an '<N> values' label, no bars or lines"]
 fn demo_report_charts_draw_their_data() {
     let Some(browser) = chromium::find() else {
         return;
