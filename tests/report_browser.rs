@@ -1152,7 +1152,11 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
     lost.item = None;
     lost.kind = EntryKind::Unavailable;
     s3.liked_tracks = entries(vec![liked3, liked1]);
-    let ids = write_snapshots(&root, &[s1, s2, s3]);
+    // A report of the first two snapshots first (whatever it caches in the archive must not
+    // hide the snapshot that comes next), then the third snapshot.
+    let mut ids = write_snapshots(&root, &[s1, s2]);
+    write_report(&root, None, &dir.path().join("two.html"));
+    ids.extend(write_snapshots(&root, &[s3]));
     assert_eq!(ids.len(), 3);
     let listed: Vec<String> = Archive::open(&root)
         .unwrap()
@@ -1229,6 +1233,35 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
     assert_eq!(page_counts(&doc)["snapshots"], 2);
     let history = clean(&section(&doc, "history").visible_text());
     assert!(history.contains("Doomed List") && history.contains("Freshly Made"));
+    let lost = clean(&section(&doc, "lost").visible_text());
+    assert!(
+        !lost.contains("Vanishing Song"),
+        "lost only in the third snapshot"
+    );
+
+    // The middle snapshot pruned: the history goes straight from the first to the third.
+    Archive::open(&root)
+        .unwrap()
+        .remove_snapshot(&ids[1])
+        .unwrap();
+    let pruned = write_report(&root, None, &dir.path().join("pruned.html"));
+    let page = browser.dump_dom(&file_url(&pruned, None));
+    no_console(&page, "the report after pruning");
+    let doc = dom(&page);
+    assert_eq!(
+        page_counts(&doc),
+        counts(&library_json(&root, &ids[2]), 2),
+        "counts after pruning the middle snapshot"
+    );
+    let history = clean(&section(&doc, "history").visible_text());
+    for name in ["Freshly Made", "Doomed List"] {
+        assert!(
+            history.contains(name),
+            "after pruning, #history lost {name:?}:\n{history}"
+        );
+    }
+    let lost = clean(&section(&doc, "lost").visible_text());
+    assert!(lost.contains("Vanishing Song"), "after pruning:\n{lost}");
 }
 
 // ---------------------------------------------------------------------------------------------
