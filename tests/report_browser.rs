@@ -406,6 +406,77 @@ fn search(
     (matches, uris, titles)
 }
 
+/// Types `query` into the search box of `report` (loaded in an iframe of a page next to it, so
+/// it can be scripted; `--allow-file-access-from-files`) and checks that the address gets
+/// `#q=<query>` and `#results` the expected rows.
+fn typing_updates_the_address(browser: &Chromium, report: &Path, library: &Value, query: &str) {
+    let driver = report.with_file_name("type-into-report.html");
+    let file = report.file_name().unwrap().to_string_lossy();
+    std::fs::write(
+        &driver,
+        format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><pre id=\"out\">pending</pre>\
+             <iframe id=\"f\" src=\"{src}\" style=\"width:1200px;height:800px\"></iframe><script>\
+             var f = document.getElementById('f');\
+             f.addEventListener('load', function () {{ try {{\
+               var d = f.contentDocument, w = f.contentWindow, q = d.getElementById('q');\
+               q.focus(); q.value = {query};\
+               ['input', 'keyup', 'change'].forEach(function (t) {{ q.dispatchEvent(new Event(t, {{bubbles: true}})); }});\
+               setTimeout(function () {{\
+                 var r = d.getElementById('results'), lib = d.getElementById('library');\
+                 var h = w.location.hash;\
+                 document.getElementById('out').textContent = JSON.stringify({{\
+                   hash: h, query: h.indexOf('#q=') === 0 ? decodeURIComponent(h.slice(3).replace(/\\+/g, ' ')) : null,\
+                   results_hidden: r.hidden, library_hidden: lib.hidden,\
+                   matches: r.getAttribute('data-matches'),\
+                   rows: Array.prototype.map.call(r.querySelectorAll('tr.row'), function (x) {{ return x.getAttribute('data-uri'); }})\
+                 }});\
+               }}, 1500);\
+             }} catch (e) {{ document.getElementById('out').textContent = 'ERROR ' + e; }} }});\
+             </script></body></html>",
+            src = percent_encode(&file),
+            query = serde_json::to_string(query).unwrap(),
+        ),
+    )
+    .unwrap();
+    let page = browser.dump_dom_with(
+        &file_url(&driver, None),
+        Mode {
+            file_access: true,
+            virtual_time_ms: 5000,
+            ..Mode::default()
+        },
+    );
+    no_console(&page, "typing into the search box");
+    let out = dom(&page)
+        .by_id("out")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    let got: Value =
+        serde_json::from_str(&out).unwrap_or_else(|_| panic!("the typing driver reported {out:?}"));
+    assert_eq!(
+        got["query"], query,
+        "the address after typing: {}",
+        got["hash"]
+    );
+    assert_eq!(got["results_hidden"], false, "#results after typing");
+    assert_eq!(got["library_hidden"], true, "#library after typing");
+    let (want, _) = expected(library, query);
+    assert_eq!(
+        got["matches"],
+        want.len().to_string(),
+        "data-matches after typing"
+    );
+    let mut rows: Vec<String> = got["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect();
+    rows.sort();
+    assert_eq!(rows, want, "rows after typing {query:?}");
+}
+
 /// Checks `report#q=<query>` against the rule: data-matches, the URI multiset, the titles.
 fn check_query(browser: &Chromium, report: &Path, library: &Value, query: &str) -> usize {
     let (want, titles) = expected(library, query);
@@ -709,6 +780,9 @@ fn demo_report_search_from_the_address_shows_exactly_the_matching_rows() {
     let words: Vec<&str> = episode.split_whitespace().collect();
     let query = words[words.len().saturating_sub(2)..].join(" ");
     assert!(check_query(&browser, &report, &library, &query) >= 1);
+
+    // Typing into the search box shows the results and puts the query into the address.
+    typing_updates_the_address(&browser, &report, &library, &multi);
 
     // A fragment that is not valid percent-encoding: no exception, the page still works.
     let page = browser.dump_dom(&file_url(&report, Some("q=%E0%A4%A")));

@@ -45,6 +45,9 @@ pub struct Mode {
     /// Virtual time the page may run for (timers, paged rendering) before the DOM is dumped or
     /// the screenshot taken; 0 = none (the browser's default: right after `load`).
     pub virtual_time_ms: u32,
+    /// `--allow-file-access-from-files`: a `file://` page may script another `file://` page in
+    /// an iframe (to drive the page under test like a user).
+    pub file_access: bool,
 }
 
 impl Default for Mode {
@@ -55,6 +58,7 @@ impl Default for Mode {
             javascript: true,
             dark: false,
             virtual_time_ms: 3000,
+            file_access: false,
         }
     }
 }
@@ -185,6 +189,9 @@ impl Chromium {
         .arg(format!("--window-size={},{}", mode.width, mode.height));
         if mode.dark {
             cmd.arg("--force-dark-mode");
+        }
+        if mode.file_access {
+            cmd.arg("--allow-file-access-from-files");
         }
         if mode.virtual_time_ms > 0 {
             cmd.arg(format!("--virtual-time-budget={}", mode.virtual_time_ms));
