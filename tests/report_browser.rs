@@ -477,6 +477,50 @@ fn typing_updates_the_address(browser: &Chromium, report: &Path, library: &Value
     assert_eq!(rows, want, "rows after typing {query:?}");
 }
 
+/// Opens `report#<fragment>` in a 390 px wide frame (a phone) and returns the elements that
+/// stick out to the right, making the whole page scroll sideways (empty: none).
+fn sticking_out_on_a_phone(browser: &Chromium, report: &Path, fragment: &str) -> Vec<String> {
+    let driver = report.with_file_name("phone-frame.html");
+    let file = report.file_name().unwrap().to_string_lossy();
+    std::fs::write(
+        &driver,
+        format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"></head><body style=\"margin:0\">\
+             <pre id=\"out\">pending</pre>\
+             <iframe id=\"f\" src=\"{src}#{fragment}\" style=\"width:390px;height:844px;border:0\"></iframe>\
+             <script>var f = document.getElementById('f');\
+             f.addEventListener('load', function () {{ setTimeout(function () {{ try {{\
+               var d = f.contentDocument, root = d.documentElement, out = [];\
+               if (root.scrollWidth > root.clientWidth) {{\
+                 out.push('page ' + root.scrollWidth + 'px wide in ' + root.clientWidth + 'px');\
+                 Array.prototype.forEach.call(d.querySelectorAll('body *'), function (e) {{\
+                   var r = e.getBoundingClientRect();\
+                   if (r.right > root.clientWidth + 1 && out.length < 8)\
+                     out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' to ' + Math.round(r.right) + 'px');\
+                 }});\
+               }}\
+               document.getElementById('out').textContent = JSON.stringify(out);\
+             }} catch (e) {{ document.getElementById('out').textContent = 'ERROR ' + e; }} }}, 1000); }});\
+             </script></body></html>",
+            src = percent_encode(&file),
+        ),
+    )
+    .unwrap();
+    let page = browser.dump_dom_with(
+        &file_url(&driver, None),
+        Mode {
+            file_access: true,
+            ..Mode::default()
+        },
+    );
+    no_console(&page, "the page in a phone-size frame");
+    let out = dom(&page)
+        .by_id("out")
+        .map(|e| e.text())
+        .unwrap_or_default();
+    serde_json::from_str(&out).unwrap_or_else(|_| panic!("the phone frame reported {out:?}"))
+}
+
 /// Checks `report#q=<query>` against the rule: data-matches, the URI multiset, the titles.
 fn check_query(browser: &Chromium, report: &Path, library: &Value, query: &str) -> usize {
     let (want, titles) = expected(library, query);
@@ -612,6 +656,16 @@ fn harness_sees_console_errors_and_really_switches_javascript_and_dark_mode() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(err.contains("killed it (0 of its processes left)"), "{err}");
 
+    // The phone-frame check sees a page that is wider than a phone.
+    let wide = dir.path().join("wide.html");
+    std::fs::write(
+        &wide,
+        "<!doctype html><p>x</p><div id=\"w\" style=\"width:2000px\">w</div>",
+    )
+    .unwrap();
+    let out = sticking_out_on_a_phone(&browser, &wide, "");
+    assert!(out.iter().any(|e| e.contains("div#w")), "{out:?}");
+
     let quiet = browser.screenshot(&file_url(&empty_page(dir.path()), None), 390, 844);
     no_console(&quiet, "an empty page");
     let png = Png::decode(&quiet.output).unwrap();
@@ -684,6 +738,15 @@ fn demo_report_first_view_is_a_picture_in_light_dark_and_on_a_phone_without_cons
     assert!(
         phone_png.pixels_differing_from(&empty_phone) > 390 * 844 / 50,
         "the phone-size view is blank"
+    );
+    // Readable on a phone: nothing makes the page scroll sideways, with or without results.
+    assert_eq!(
+        sticking_out_on_a_phone(&browser, &report, ""),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        sticking_out_on_a_phone(&browser, &report, "q=e"),
+        Vec::<String>::new()
     );
 }
 
@@ -1122,6 +1185,12 @@ fn hostile_names_stay_text_and_can_be_searched() {
         let shown: String = shown.chars().take(300).collect();
         assert!(browse.contains(&shown), "#library does not show {name:?}");
     }
+
+    // Long names do not push the page sideways on a phone.
+    assert_eq!(
+        sticking_out_on_a_phone(&browser, &report, "q=long"),
+        Vec::<String>::new()
+    );
 
     // Searching for the hostile names finds exactly their rows.
     let found: Vec<usize> = [PWN, IMG, "family 🎸🔥", "%E0%A4%A", "__proto__"]
