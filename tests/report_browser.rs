@@ -1,10 +1,11 @@
 //! `trackvault report` opened in a real headless Chromium, checked against the page contract
 //! in `docs/report.md`: the first view is a real picture and logs nothing to the console, the
-//! counts equal those computed here from `library.json`, `report.html#q=…` shows exactly the
-//! rows the documented search rule selects, hostile names stay text, the library and charts
-//! are there with JavaScript off, dark mode and a phone screen work, and the history of several
-//! snapshots shows what changed and what Spotify lost. Expected values are computed in this file
-//! from `library.json` (serde_json::Value), independently of the generator.
+//! counts equal those computed here from `library.json`, `report.html#q=…` (and typing into the
+//! search box) shows exactly the rows the documented search rule selects, hostile names stay
+//! text, the library and charts are there with JavaScript off, dark mode differs, nothing makes
+//! the page scroll sideways on a phone, and the history of several snapshots shows what changed
+//! and what Spotify lost. Expected values are computed in this file from `library.json`
+//! (serde_json::Value), independently of the generator.
 //!
 //! Without Chromium the browser tests print "skipped: chromium not found" and pass, unless
 //! `TRACKVAULT_REQUIRE_BROWSER` or `CI` is set (then they fail). The CLI's unhappy paths need
