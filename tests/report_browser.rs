@@ -1241,13 +1241,11 @@ fn search_lists_at_most_500_rows_and_counts_them_all() {
     assert_eq!(check_query(&browser, &report, &library, "hands tune"), 500);
 }
 
-#[test]
-fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
-    let Some(browser) = chromium::find() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("archive");
+/// Three snapshots: (1) → (2) a playlist created ("Freshly Made"), one deleted ("Doomed
+/// List"), one renamed ("Old Name Here" → "Shiny New Name"), entries added and removed, a liked
+/// song added → (3) "Vanishing Song" (Band B, 2nd entry of "Evening Mix") became a null row, a
+/// liked song removed.
+fn three_snapshots() -> [Library; 3] {
     let stays = item(1, "Stays Put", "Band A", "Album A");
     let vanishing = item(2, "Vanishing Song", "Band B", "Album B");
     let short = item(3, "Short Lived", "Band C", "Album C");
@@ -1296,6 +1294,17 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
     lost.item = None;
     lost.kind = EntryKind::Unavailable;
     s3.liked_tracks = entries(vec![liked3, liked1]);
+    [s1, s2, s3]
+}
+
+#[test]
+fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
+    let Some(browser) = chromium::find() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    let [s1, s2, s3] = three_snapshots();
     // A report of the first two snapshots first (whatever it caches in the archive must not
     // hide the snapshot that comes next), then the third snapshot.
     let mut ids = write_snapshots(&root, &[s1, s2]);
@@ -1340,6 +1349,17 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
         lost.contains("Vanishing Song"),
         "#lost does not name the entry that became unavailable:\n{lost}"
     );
+    // docs/report.md: with its artists, its place and its old Spotify URI.
+    for detail in [
+        "Band B",
+        "Evening Mix",
+        "spotify:track:0000000000000000000002",
+    ] {
+        assert!(
+            lost.contains(detail),
+            "#lost does not show {detail:?}:\n{lost}"
+        );
+    }
     for still_there in ["Stays Put", "Newcomer Track", "Liked Two"] {
         assert!(
             !lost.contains(still_there),
@@ -1406,6 +1426,84 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
     }
     let lost = clean(&section(&doc, "lost").visible_text());
     assert!(lost.contains("Vanishing Song"), "after pruning:\n{lost}");
+}
+
+#[test]
+fn history_skips_a_damaged_snapshot_and_follows_a_rewritten_one() {
+    let Some(browser) = chromium::find() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    let [s1, s2, s3] = three_snapshots();
+    let ids = write_snapshots(&root, &[s1, s2, s3.clone()]);
+    let report = |what: &str| {
+        let out = trackvault(dir.path())
+            .arg("--archive")
+            .arg(&root)
+            .arg("report")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    report("first report (fills the cache)");
+
+    // Rewritten after the report, as enrichment rewrites library.json: the next report follows.
+    let archive = Archive::open(&root).unwrap();
+    let mut rewritten = s3;
+    rewritten.playlists[1].name = "Renamed After The Report".into();
+    archive.write_library(&ids[2], &rewritten).unwrap();
+    report("report after the rewrite");
+    let doc = dom(&browser.dump_dom(&file_url(&root.join("report.html"), None)));
+    let history = clean(&section(&doc, "history").visible_text());
+    assert!(
+        history.contains("Renamed After The Report"),
+        "#history still shows the snapshot as it was before it was rewritten:\n{history}"
+    );
+
+    // The middle snapshot's library.json damaged.
+    std::fs::write(
+        archive.snapshot_dir(&ids[1]).join("library.json"),
+        "{\"schema_version\": 1, ",
+    )
+    .unwrap();
+
+    let said = report("report with a damaged snapshot");
+    assert!(
+        said.contains(&ids[1]),
+        "the command does not name the damaged snapshot:\n{said}"
+    );
+    let page = browser.dump_dom(&file_url(&root.join("report.html"), None));
+    no_console(&page, "a report with a damaged snapshot");
+    let doc = dom(&page);
+    assert!(
+        doc.visible_text().contains(&ids[1]),
+        "the page does not name the damaged snapshot {}",
+        ids[1]
+    );
+    assert_eq!(
+        page_counts(&doc),
+        counts(&library_json(&root, &ids[2]), 2),
+        "counts: two snapshots could be read"
+    );
+    let history = clean(&section(&doc, "history").visible_text());
+    for name in ["Doomed List", "Freshly Made", "Renamed After The Report"] {
+        assert!(
+            history.contains(name),
+            "#history does not mention {name:?}:\n{history}"
+        );
+    }
+    let lost = clean(&section(&doc, "lost").visible_text());
+    assert!(lost.contains("Vanishing Song"), "{lost}");
 }
 
 // ---------------------------------------------------------------------------------------------
