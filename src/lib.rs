@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod history;
+pub mod html;
 pub mod http;
 pub mod ids;
 pub mod import;

@@ -20,6 +20,7 @@ const FOUNDATION: &[&str] = &[
     "config",
     "disk_error",
     "fsutil",
+    "html",
     "http",
     "ids",
     "model",

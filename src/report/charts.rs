@@ -7,7 +7,7 @@
 //! "…" (the full label stays in the mark's `<title>` tooltip), and values are `u64` scaled in
 //! `u128`/`f64`, so `u64::MAX` neither overflows nor yields NaN. Output is deterministic.
 
-use super::html::push_escaped;
+use crate::html::push_escaped;
 use std::fmt::{self, Write};
 
 /// One labelled value.

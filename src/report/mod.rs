@@ -3,13 +3,12 @@
 //! browser with no network and no other file.
 //!
 //! The page is built from pure parts ([`rows`], [`timeline`], [`chart_data`], [`charts`],
-//! [`page`]); [`history_scan`] reads the snapshots for the history. Writing the file is
-//! [`crate::app::report`]'s job.
+//! [`page`]; escaping is [`crate::html`]); [`history_scan`] reads the snapshots for the
+//! history. Writing the file is [`crate::app::report`]'s job.
 
 pub mod chart_data;
 pub mod charts;
 pub mod history_scan;
-pub mod html;
 pub mod page;
 pub mod rows;
 pub mod timeline;

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::chart_data;
 use super::charts::{bar_chart, column_chart, line_chart};
-use super::html::{escape, json_for_script, push_escaped};
 use super::rows::{Collection, CollectionKind, Row};
 use super::timeline::{Step, Timeline};
+use crate::html::{escape, json_for_script, push_escaped};
 use crate::model::Library;
 
 const STYLE: &str = include_str!("assets/report.css");

@@ -196,25 +196,10 @@ fn page(title: &str, heading: &str, message: &str) -> String {
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\">\
          <h1>{}</h1><p>{}</p></body></html>",
-        escape_html(title),
-        escape_html(heading),
-        escape_html(message)
+        crate::html::escape(title),
+        crate::html::escape(heading),
+        crate::html::escape(message)
     )
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Escaping for text that goes into the report page. Every name in a library came from outside
-//! (playlist titles are typed by strangers), so nothing is written into the page unescaped.
+//! Escaping for text in the HTML pages trackvault writes (the report, the login callback page).
+//! Every name in a library came from outside (playlist titles are typed by strangers), so nothing
+//! is written into a page unescaped.
 
 /// Text content and attribute values: `&`, `<`, `>`, `"` and `'` become entities, and control
 /// characters (other than tab and newline) are dropped, since HTML cannot show them anyway.
