@@ -333,7 +333,11 @@ fn library(out: &mut String, collections: &[Collection]) {
             out.push_str("</p>");
         }
         if !c.rows.is_empty() {
-            out.push_str("<noscript><table class=\"rows\"><thead><tr><th>Title</th><th>Artists</th><th>Album</th><th>Added</th><th>Links</th></tr></thead><tbody>");
+            out.push_str("<noscript><table class=\"rows\"><thead><tr>");
+            for header in headers(c.kind) {
+                out.push_str(&format!("<th>{header}</th>"));
+            }
+            out.push_str("</tr></thead><tbody>");
             for row in &c.rows {
                 push_row(out, row);
             }
@@ -342,6 +346,19 @@ fn library(out: &mut String, collections: &[Collection]) {
         out.push_str("</details>");
     }
     out.push_str("</section>\n</main>\n");
+}
+
+/// Column titles of a collection's table (the script reads them from the data block too).
+fn headers(kind: CollectionKind) -> [&'static str; 5] {
+    match kind {
+        CollectionKind::Liked | CollectionKind::Playlist => {
+            ["Title", "Artists", "Album", "Added", "Links"]
+        }
+        CollectionKind::Albums => ["Album", "Artists", "Tracks", "Saved", "Links"],
+        CollectionKind::Shows => ["Show", "Publisher", "Episodes", "Saved", "Links"],
+        CollectionKind::Episodes => ["Episode", "", "Show", "Saved", "Links"],
+        CollectionKind::Artists => ["Artist", "Genres", "", "", "Links"],
+    }
 }
 
 fn count_label(c: &Collection) -> String {
@@ -407,6 +424,7 @@ fn musicbrainz_links(r: &Row) -> impl Iterator<Item = (&'static str, &str)> {
 struct DataCollection<'a> {
     n: &'a str,
     k: CollectionKind,
+    h: [&'static str; 5],
     r: Vec<DataRow<'a>>,
 }
 
@@ -436,6 +454,7 @@ fn data(out: &mut String, collections: &[Collection]) {
             .map(|c| DataCollection {
                 n: &c.name,
                 k: c.kind,
+                h: headers(c.kind),
                 r: c.rows
                     .iter()
                     .map(|r| {

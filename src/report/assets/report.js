@@ -40,9 +40,10 @@
     tr.appendChild(ids);
     return tr;
   }
-  function table(withWhere) {
+  // Search results mix collections, so they get generic column titles.
+  function table(headers) {
     var t = el("table", "rows"), head = el("tr");
-    (withWhere ? ["In"] : []).concat(["Title", "Artists", "Album", "Added", "Links"]).forEach(function (h) {
+    headers.forEach(function (h) {
       head.appendChild(el("th", "", h));
     });
     var thead = el("thead");
@@ -57,7 +58,7 @@
     var c = data.c[+details.getAttribute("data-c")];
     var box = details.querySelector(".rows");
     if (!c || !box || box.childNodes.length) return;
-    var t = table(false), body = t.tBodies[0], shown = 0;
+    var t = table(c.h), body = t.tBodies[0], shown = 0;
     var more = el("button", "more");
     more.type = "button";
     function page() {
@@ -100,7 +101,7 @@
       return;
     }
     if (!haystacks) buildHaystacks();
-    var t = table(true), body = t.tBodies[0], matches = 0;
+    var t = table(["In", "Title", "Artists", "Album", "Added", "Links"]), body = t.tBodies[0], matches = 0;
     data.c.forEach(function (c, ci) {
       c.r.forEach(function (r, ri) {
         var h = haystacks[ci][ri];
