@@ -31,11 +31,31 @@ fn music_entries(library: &Library) -> impl Iterator<Item = &Entry> {
         .filter(|e| e.kind == EntryKind::Track)
 }
 
-/// Liked songs and playlist tracks by the month they were added, every month in the range
-/// present (months with none count 0).
+/// Tracks the user added: liked songs, and playlist tracks added by them (or, where Spotify
+/// does not say who added it, in a playlist they own). A followed playlist's dates are its
+/// owner's, not the user's.
+fn added_by_user(library: &Library) -> impl Iterator<Item = &Entry> {
+    let user = library.user.id.as_str();
+    let in_playlists = library.playlists.iter().flat_map(move |p| {
+        p.entries
+            .iter()
+            .filter(move |e| match e.added_by.as_deref() {
+                Some(by) => by == user,
+                None => p.owner.id == user,
+            })
+    });
+    library
+        .liked_tracks
+        .iter()
+        .chain(in_playlists)
+        .filter(|e| e.kind == EntryKind::Track)
+}
+
+/// Tracks the user added, by month, every month in the range present (months with none
+/// count 0).
 pub fn added_per_month(library: &Library) -> Vec<Point> {
     let mut counts: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    for entry in music_entries(library) {
+    for entry in added_by_user(library) {
         if let Some(month) = entry.added_at.as_deref().and_then(year_month) {
             *counts.entry(month).or_default() += 1;
         }
@@ -158,5 +178,52 @@ mod tests {
         assert_eq!(months.last().unwrap().label, "2026-04");
         let march = months.iter().find(|p| p.label == "2026-03").unwrap();
         assert_eq!(march.value, 0);
+    }
+
+    #[test]
+    fn only_what_the_user_added_counts_as_added() {
+        let mut library = Library::empty("spotify-web-api", Default::default());
+        library.user.id = "me".into();
+        let entry = |added_by: Option<&str>| Entry {
+            position: 0,
+            added_at: Some("2025-05-01T00:00:00Z".into()),
+            added_by: added_by.map(str::to_string),
+            kind: EntryKind::Track,
+            item: Some(crate::model::Item::bare(
+                "track",
+                None,
+                "spotify:track:t",
+                "t",
+            )),
+        };
+        let playlist = |owner: &str, entries: Vec<Entry>| crate::model::Playlist {
+            id: owner.into(),
+            name: owner.into(),
+            description: None,
+            owner: crate::model::Owner {
+                id: owner.into(),
+                display_name: None,
+            },
+            public: None,
+            collaborative: true,
+            snapshot_id: None,
+            total: entries.len() as u32,
+            contents: crate::model::Contents::Complete,
+            not_accessible_reason: None,
+            entries,
+        };
+        library.playlists = vec![
+            // Mine: undated "who" counts, a friend's addition does not.
+            playlist("me", vec![entry(None), entry(Some("friend"))]),
+            // Followed: the owner's additions do not count; mine in it (collaborative) do.
+            playlist(
+                "spotify",
+                vec![entry(None), entry(Some("spotify")), entry(Some("me"))],
+            ),
+        ];
+        library.liked_tracks = vec![entry(None)];
+        let months = added_per_month(&library);
+        assert_eq!(months.len(), 1);
+        assert_eq!(months[0].value, 3);
     }
 }

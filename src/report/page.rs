@@ -127,7 +127,7 @@ fn charts(out: &mut String, input: &PageInput<'_>) {
         (
             "Tracks added per month",
             column_chart(
-                "Liked songs and playlist tracks by the month they were added",
+                "Liked songs and tracks you added to playlists, by month",
                 &chart_data::added_per_month(input.library),
             ),
             String::new(),
