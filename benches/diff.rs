@@ -10,6 +10,8 @@
 
 mod common;
 
+use common::{base62, cpu_ms, ms, verdict, Rng};
+
 use std::time::{Duration, Instant};
 
 use trackvault::archive::{Archive, Manifest};
@@ -155,54 +157,6 @@ fn measure(root: &str) {
         verdict(ms(total_json.max(total_text)) < 1000.0),
         verdict(hwm.is_some_and(|kb| kb < 300 * 1024))
     );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
-
-/// User + system CPU time of this process so far, in ms (`/proc/self/stat`, 100 ticks/s).
-fn cpu_ms() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks * 10)
-}
-
-/// Deterministic pseudo-random numbers (xorshift), so every run measures the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn base62(mut n: u64) -> String {
-    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    (0..22)
-        .map(|_| {
-            let c = A[(n % 62) as usize] as char;
-            n = n / 62 + 0x9E37_79B9;
-            c
-        })
-        .collect()
 }
 
 /// A realistic track: two artists, album, ISRC, durations.

@@ -19,6 +19,8 @@
 mod chromium;
 mod common;
 
+use common::{base62, cpu_ms, ms, verdict, Rng};
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -280,53 +282,6 @@ fn render(browser: &chromium::Chromium, root: &Path, report: &Path) {
     for line in console.iter().take(5) {
         println!("console: {line}");
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
-}
-
-/// User + system CPU time of this process so far, in ms (`/proc/self/stat`, 100 ticks/s).
-fn cpu_ms() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks * 10)
-}
-
-/// Deterministic pseudo-random numbers (xorshift), so every run measures the same data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn base62(mut n: u64) -> String {
-    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    (0..22)
-        .map(|_| {
-            let c = A[(n % 62) as usize] as char;
-            n = n / 62 + 0x9E37_79B9;
-            c
-        })
-        .collect()
 }
 
 fn mbid(kind: u64, n: u64) -> String {

@@ -321,6 +321,13 @@ fn dom(page: &chromium::Page) -> Element {
     html_dom::parse(&page.dom())
 }
 
+/// Loads `url` (JavaScript on), checks the console stayed silent and returns the DOM.
+fn open(browser: &chromium::Chromium, url: &str, what: &str) -> Element {
+    let page = browser.dump_dom(url);
+    no_console(&page, what);
+    dom(&page)
+}
+
 fn section<'a>(doc: &'a Element, id: &str) -> &'a Element {
     doc.by_id(id)
         .unwrap_or_else(|| panic!("the page has no #{id} (docs/report.md: sections)"))
@@ -363,9 +370,7 @@ fn search(
     query: &str,
 ) -> (u64, Vec<String>, Vec<(String, String)>) {
     let url = file_url(report, Some(&format!("q={}", percent_encode(query))));
-    let page = browser.dump_dom(&url);
-    no_console(&page, &format!("#q={query}"));
-    let doc = dom(&page);
+    let doc = open(browser, &url, &format!("#q={query}"));
     assert_marker(&doc);
     let results = section(&doc, "results");
     assert!(
@@ -760,9 +765,11 @@ fn demo_report_counts_equal_those_of_library_json() {
     let (archive, report) = demo(dir.path());
     let library = latest_library_json(&archive);
 
-    let page = browser.dump_dom(&file_url(&report, None));
-    no_console(&page, "the report without a query");
-    let doc = dom(&page);
+    let doc = open(
+        &browser,
+        &file_url(&report, None),
+        "the report without a query",
+    );
     assert_marker(&doc);
     for id in [
         "overview", "charts", "history", "lost", "library", "results",
@@ -849,9 +856,11 @@ fn demo_report_search_from_the_address_shows_exactly_the_matching_rows() {
     typing_updates_the_address(&browser, &report, &library, &multi);
 
     // A fragment that is not valid percent-encoding: no exception, the page still works.
-    let page = browser.dump_dom(&file_url(&report, Some("q=%E0%A4%A")));
-    no_console(&page, "#q=%E0%A4%A");
-    let doc = dom(&page);
+    let doc = open(
+        &browser,
+        &file_url(&report, Some("q=%E0%A4%A")),
+        "#q=%E0%A4%A",
+    );
     assert_marker(&doc);
     section(&doc, "results");
     section(&doc, "library");
@@ -1324,9 +1333,11 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
     );
 
     let report = write_report(&root, None, &dir.path().join("latest.html"));
-    let page = browser.dump_dom(&file_url(&report, None));
-    no_console(&page, "the report of three snapshots");
-    let doc = dom(&page);
+    let doc = open(
+        &browser,
+        &file_url(&report, None),
+        "the report of three snapshots",
+    );
     assert_eq!(
         page_counts(&doc),
         counts(&library_json(&root, &ids[2]), 3),
@@ -1379,9 +1390,11 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
 
     // An older snapshot's report: its own library, the history up to it, nothing lost yet.
     let first = write_report(&root, Some(&ids[0]), &dir.path().join("first.html"));
-    let page = browser.dump_dom(&file_url(&first, None));
-    no_console(&page, "the report of the first snapshot");
-    let doc = dom(&page);
+    let doc = open(
+        &browser,
+        &file_url(&first, None),
+        "the report of the first snapshot",
+    );
     assert_eq!(
         page_counts(&doc),
         counts(&library_json(&root, &ids[0]), 1),
@@ -1409,9 +1422,11 @@ fn history_shows_playlists_created_deleted_renamed_and_what_spotify_lost() {
         .remove_snapshot(&ids[1])
         .unwrap();
     let pruned = write_report(&root, None, &dir.path().join("pruned.html"));
-    let page = browser.dump_dom(&file_url(&pruned, None));
-    no_console(&page, "the report after pruning");
-    let doc = dom(&page);
+    let doc = open(
+        &browser,
+        &file_url(&pruned, None),
+        "the report after pruning",
+    );
     assert_eq!(
         page_counts(&doc),
         counts(&library_json(&root, &ids[2]), 2),

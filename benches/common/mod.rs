@@ -1,4 +1,7 @@
 //! Helpers shared by the benchmarks (included with `mod common;`; not a bench target itself).
+//! Each bench uses some of them.
+
+#![allow(dead_code)]
 
 /// Peak resident set size of this process so far (`VmHWM`), in KiB; None where `/proc` has no
 /// such line (not Linux).
@@ -11,4 +14,54 @@ pub fn peak_rss_kb() -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+pub fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// "met" or "MISSED", for a bench table's target column.
+pub fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+/// User + system CPU time of this process so far, in ms (`/proc/self/stat`, 100 ticks/s).
+pub fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10)
+}
+
+/// Deterministic pseudo-random numbers (xorshift), so every run measures the same data.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A 22-character base-62 Spotify-style id derived from `n`.
+pub fn base62(mut n: u64) -> String {
+    const A: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    (0..22)
+        .map(|_| {
+            let c = A[(n % 62) as usize] as char;
+            n = n / 62 + 0x9E37_79B9;
+            c
+        })
+        .collect()
 }
