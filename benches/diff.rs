@@ -59,11 +59,7 @@ fn main() {
     );
     drop((old, new));
 
-    let status = std::process::Command::new(std::env::current_exe().expect("own path"))
-        .env(CHILD_ENV, dir.path())
-        .status()
-        .expect("measurement child");
-    assert!(status.success(), "measurement failed");
+    common::measure_in_child(CHILD_ENV, dir.path());
 }
 
 /// The child: load, diff, render; print the table.

@@ -90,11 +90,7 @@ fn main() {
     );
     drop(library);
 
-    let status = std::process::Command::new(std::env::current_exe().expect("own path"))
-        .env(CHILD_ENV, dir.path())
-        .status()
-        .expect("measurement child");
-    assert!(status.success(), "measurement failed");
+    common::measure_in_child(CHILD_ENV, dir.path());
 }
 
 /// The child: write the report, then render it.

@@ -65,3 +65,13 @@ pub fn base62(mut n: u64) -> String {
         })
         .collect()
 }
+
+/// Runs this bench again as a child process with `env` set to `dir`, so the child's peak RSS
+/// (VmHWM) counts only what it measures, not the parent's data generation.
+pub fn measure_in_child(env: &str, dir: &std::path::Path) {
+    let status = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .env(env, dir)
+        .status()
+        .expect("measurement child");
+    assert!(status.success(), "measurement failed");
+}
