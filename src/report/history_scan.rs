@@ -1,10 +1,11 @@
 //! Builds the report's [`Timeline`] from every complete snapshot up to the one shown.
 //!
-//! Reading 30 snapshots of a 100,000-entry library means parsing over a gigabyte of JSON, so two
-//! things keep a report fast: a reader parses the next snapshot while this thread diffs the
-//! previous pair (two readers on a machine with two cores or more), and the results (sizes and steps, which are small) are cached in
-//! `<archive>/report-cache.json`, keyed by each `library.json`'s name, length and modification
-//! time. After a backup only the new snapshot is parsed and diffed. A damaged cache is ignored
+//! Reading 30 snapshots of a 100,000-entry library means parsing over 3 GB of JSON, so two
+//! things keep a report fast: readers parse the next snapshots while this thread diffs the
+//! previous pair (two readers where there are two cores: each holds a buffer of one
+//! `library.json`, so more would cost memory), and the results (sizes and steps, which are
+//! small) are cached in `<archive>/report-cache.json`, keyed by each `library.json`'s name,
+//! length and modification time. After a backup only the new snapshot is parsed and diffed. A damaged cache is ignored
 //! and rebuilt; a snapshot that cannot be read is skipped and named on the page.
 
 use std::collections::HashMap;
