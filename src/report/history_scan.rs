@@ -5,8 +5,9 @@
 //! previous pair (two readers where there are two cores: each holds a buffer of one
 //! `library.json`, so more would cost memory), and the results (sizes and steps, which are
 //! small) are cached in `<archive>/report-cache.json`, keyed by each `library.json`'s name,
-//! length and modification time. After a backup only the new snapshot is parsed and diffed. A damaged cache is ignored
-//! and rebuilt; a snapshot that cannot be read is skipped and named on the page.
+//! length and modification time. After a backup only the new snapshot and the one before it
+//! are parsed. A damaged cache is ignored and rebuilt; a snapshot that cannot be read is
+//! skipped and named on the page.
 
 use std::collections::HashMap;
 use std::path::Path;
