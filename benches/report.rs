@@ -360,13 +360,7 @@ fn episode(n: u64) -> Item {
 fn entry(position: usize, item: Item, day: u64) -> Entry {
     Entry {
         position: position as u32,
-        added_at: Some(format!(
-            "20{:02}-{:02}-{:02}T10:{:02}:00Z",
-            15 + day % 10,
-            day % 12 + 1,
-            day % 28 + 1,
-            day % 60
-        )),
+        added_at: Some(common::added_at(day)),
         added_by: Some("benchuser".into()),
         kind: if item.item_type == "episode" {
             EntryKind::Episode

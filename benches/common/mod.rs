@@ -75,3 +75,14 @@ pub fn measure_in_child(env: &str, dir: &std::path::Path) {
         .expect("measurement child");
     assert!(status.success(), "measurement failed");
 }
+
+/// A deterministic `added_at` spread over 2015–2024, from a day number.
+pub fn added_at(day: u64) -> String {
+    format!(
+        "20{:02}-{:02}-{:02}T10:{:02}:00Z",
+        15 + day % 10,
+        day % 12 + 1,
+        day % 28 + 1,
+        day % 60
+    )
+}

@@ -1,6 +1,7 @@
 //! The report's history sections: a timeline of what changed per snapshot, and "what Spotify
 //! lost" (entries that turned into null rows, with what they used to be).
 
+use super::rows::is_linkable_uri;
 use super::timeline::{LostEntry, Step, Timeline};
 use crate::html::{escape, push_escaped};
 
@@ -141,14 +142,10 @@ pub fn lost(out: &mut String, timeline: &Timeline) {
         out.push_str("</td><td>");
         push_escaped(out, when.get(..10).unwrap_or(when));
         out.push_str("</td><td>");
-        if let Some(uri) = entry.uri.as_deref().filter(|u| linkable(u)) {
+        if let Some(uri) = entry.uri.as_deref().filter(|u| is_linkable_uri(u)) {
             out.push_str(&format!("<a href=\"{0}\">{0}</a>", escape(uri)));
         }
         out.push_str("</td></tr>");
     }
     out.push_str("</tbody></table></section>\n");
-}
-
-fn linkable(uri: &str) -> bool {
-    crate::ids::is_api_uri(uri) && !uri.starts_with("spotify:local:")
 }

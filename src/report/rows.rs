@@ -50,13 +50,6 @@ pub struct Row {
     pub kind: &'static str,
 }
 
-impl Row {
-    /// Null rows keep their place in a table but never match a search.
-    pub fn is_searchable(&self) -> bool {
-        self.kind != "unavailable"
-    }
-}
-
 /// Every collection of `library`, in the order the page shows them.
 pub fn collections(library: &Library) -> Vec<Collection> {
     let mut out = vec![Collection {
@@ -260,9 +253,13 @@ fn date(added_at: Option<&str>) -> String {
         .to_string()
 }
 
-/// A URI the page may link to: only `spotify:<type>:<id>` (never a local file path).
+/// Whether the page may link to `uri`: only `spotify:<type>:<id>` (never a local file path).
+pub fn is_linkable_uri(uri: &str) -> bool {
+    ids::is_api_uri(uri) && !uri.starts_with("spotify:local:")
+}
+
 fn valid_uri(uri: &str) -> String {
-    if ids::is_api_uri(uri) && !uri.starts_with("spotify:local:") {
+    if is_linkable_uri(uri) {
         uri.to_string()
     } else {
         String::new()
